@@ -79,10 +79,7 @@ def list_files(url: str, options: Options | None = None, suffix: str = "") -> li
     fs, path = _fs(url, options)
     if not fs.exists(path):
         return []
-    found = fs.find(path)
-    protocol = url.split("://", 1)[0] if "://" in url else ""
-    prefix = f"{protocol}://" if protocol and protocol != "file" else ""
-    return sorted(prefix + p for p in found if p.endswith(suffix))
+    return sorted(fs.unstrip_protocol(p) for p in fs.find(path) if p.endswith(suffix))
 
 
 def read_many(urls: Iterable[str], options: Options | None = None) -> dict[str, bytes]:
@@ -141,7 +138,7 @@ def write_partitioned(
                 fs.rm(stale)
         with fs.open(target, "wb") as fh:
             pq.write_table(part, fh, compression="zstd")
-        written.append(target)
+        written.append(fs.unstrip_protocol(target))
     return written
 
 

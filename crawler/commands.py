@@ -1,0 +1,191 @@
+"""What each ``toolcensus`` command does; ``crawler.cli`` only parses arguments."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from crawler import datasets, settings as settings_mod
+from crawler.errors import ConfigError
+from crawler.records import Paper
+from crawler.settings import Settings
+
+Emit = Callable[[Sequence[dict[str, Any]]], None]
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def load_papers(venues: Sequence[str], settings: Settings) -> list[Paper]:
+    """Papers from OpenReview venues and/or a ``--papers`` file, links file applied."""
+    from crawler import discover, papers_file, venues as venues_mod
+
+    if not venues and not settings.papers_file:
+        raise ConfigError("name at least one VENUE (e.g. iclr2020; see 'toolcensus venues') "
+                          "or give --papers FILE")
+    papers: list[Paper] = []
+    if venues:
+        papers += discover.discover(venues_mod.resolve(venues), settings)
+    if settings.papers_file:
+        papers += papers_file.read_papers_file(settings.papers_file, settings)
+    if settings.links_file:
+        papers = papers_file.apply_links_file(papers, settings.links_file, settings)
+    return papers
+
+
+def _progress(done: Counter[str], total: int) -> None:
+    n = sum(done.values())
+    if n == total or n % 25 == 0:
+        failed = ", ".join(f"{k} {v}" for k, v in sorted(done.items()) if k != "ok")
+        _say(f"  {n}/{total} repositories: ok {done.get('ok', 0)}"
+             + (f"; failed: {failed}" if failed else ""))
+
+
+def print_funnel(out: str, options: Any = None) -> None:
+    """Print the funnel of the crawl at ``out`` as a small table."""
+    from analysis import funnel_table
+
+    table = funnel_table(out, options)
+    if table.empty:
+        _say(f"no crawl results under {out} yet")
+        return
+    for (venue, year), rows in table.groupby(["venue", "year"], sort=True):
+        stages = ", ".join(f"{s} {c}" for s, c in zip(rows["stage"], rows["count"], strict=True))
+        print(f"{venue} {year}: {stages}")
+
+
+def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
+    from cluster.connect import dashboard_link, get_client
+    from crawler.crawl import crawl
+
+    papers = load_papers(args.venues, settings)
+    _say(f"{len(papers)} accepted papers; crawling into {settings.out}")
+    with get_client(settings.cluster, settings) as client:
+        if client is not None:
+            _say(f"Dask dashboard: {dashboard_link(client) or '(none)'}")
+        summary = crawl(papers, settings, client=client, progress=_progress)
+    _say(f"run {summary.run_id}: {summary.tasks} repositories fetched, "
+         f"{summary.skipped} already done, {summary.seconds:.1f} s")
+    print_funnel(settings.out, settings.storage_options)
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace, settings: Settings, emit: Emit) -> int:
+    papers = load_papers(args.venues, settings)
+    if args.json:
+        emit([datasets.paper_row(p) for p in papers])
+        return 0
+    for p in papers:
+        links = " ".join(p.code_urls) or "-"
+        print(f"{p.venue} {p.year}\t{p.tier or '?'}\t{p.paper_id}\t{p.title[:60]}\t{links}")
+    _say(f"{len(papers)} accepted papers, {sum(bool(p.code_urls) for p in papers)} with a link")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace, emit: Emit) -> int:
+    from crawler.errors import CrawlError
+    from crawler.extract import extract_path
+
+    status = 0
+    for path in args.paths:
+        try:
+            obj = extract_path(path).to_json(path)
+        except CrawlError as exc:
+            status = max(status, 2 if isinstance(exc, ConfigError) else 1)
+            obj = {"path": path, "tools": [], "frameworks": [], "unresolved": [],
+                   "errors": [{"path": path, "reason": str(exc)}]}
+            _say(f"toolcensus: {path}: {exc}")
+        if args.json:
+            emit([obj])
+        else:
+            print(f"{path}: frameworks: {', '.join(obj['frameworks']) or '-'}")
+            for tool in obj["tools"]:
+                spec = tool["spec"] or ""
+                print(f"  {tool['name']}{spec}  [{','.join(tool['sources'])}]"
+                      f"  {', '.join(tool['files'][:3])}")
+            if obj["unresolved"]:
+                print(f"  unresolved imports: {', '.join(obj['unresolved'])}")
+    return status
+
+
+def parse_years(text: str | None) -> list[int] | None:
+    """``2020`` / ``2018-2024`` / ``2019,2021`` → a list of years."""
+    if not text:
+        return None
+    years: list[int] = []
+    try:
+        for part in text.split(","):
+            lo, _, hi = part.partition("-")
+            years += list(range(int(lo), int(hi or lo) + 1))
+    except ValueError as exc:
+        raise ConfigError(f"--years {text!r}: use 2020, 2018-2024 or 2019,2021") from exc
+    return years
+
+
+def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
+    from analysis import analyze
+
+    in_url = args.in_url or settings.out
+    summary = analyze(in_url, args.out_url, settings.storage_options, venues=args.venue,
+                      years=parse_years(args.years))
+    print(f"report: {summary.get('report', '')}")
+    for chart in summary.get("charts", []):
+        print(f"chart: {chart}")
+    return 0
+
+
+def cmd_charts(args: argparse.Namespace, settings: Settings) -> int:
+    from analysis import download_outputs, list_outputs
+
+    if args.download:
+        for path in download_outputs(args.url, args.download, settings.storage_options):
+            print(path)
+        return 0
+    outputs = list_outputs(args.url, settings.storage_options)
+    if not outputs:
+        _say(f"no charts or report under {args.url}; run 'toolcensus analyze --in {args.url}'")
+        return 1
+    for name, link in outputs:
+        print(f"{name}\t{link}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from crawler.status import describe
+
+    print(describe(args.url, settings.storage_options))
+    return 0
+
+
+def dispatch(args: argparse.Namespace, emit: Emit) -> int:
+    """Run the command named in ``args``."""
+    overrides = {k: getattr(args, k, None) for k in (
+        "out", "cluster", "snapshot", "snapshot_date", "limit", "fresh", "papers_file",
+        "links_file", "keep_archives")}
+    settings = settings_mod.load(getattr(args, "config", None), **overrides)
+    if args.command == "crawl":
+        return cmd_crawl(args, settings)
+    if args.command == "discover":
+        return cmd_discover(args, settings, emit)
+    if args.command == "extract":
+        return cmd_extract(args, emit)
+    if args.command == "analyze":
+        return cmd_analyze(args, settings)
+    if args.command == "charts":
+        return cmd_charts(args, settings)
+    if args.command == "status":
+        return cmd_status(args, settings)
+    if args.command == "venues":
+        from crawler.venues import format_catalogue, load_catalogue
+
+        print(format_catalogue(load_catalogue()))
+        return 0
+    if args.command == "demo":
+        from crawler.demo.run import run_demo
+
+        return run_demo(args.out or "./demo-out", args.cluster or "local")
+    raise ConfigError(f"unknown command {args.command!r}")

@@ -1,0 +1,157 @@
+"""The crawl driver: discover → plan → fan out → compact → manifest.
+
+Discovery runs once on the client. Each supported primary code link becomes
+a ``RepoTask`` run on the cluster by ``crawler.pipeline.run_task`` (a bounded
+window of tasks in flight); every other link is recorded directly with its
+status. Compaction then turns the fragments of this run's papers into the
+partitioned ``papers``/``repos``/``tools`` datasets.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler import datasets, manifest, storage, tasks
+from crawler.links import code_links
+from crawler.pipeline import run_task
+from crawler.records import Paper, RepoResult
+from crawler.settings import Settings
+from crawler.tasks import RepoTask
+
+log = logging.getLogger(__name__)
+Progress = Callable[[Counter[str], int], None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a crawl will do: tasks for the cluster, results known without fetching."""
+
+    tasks: tuple[RepoTask, ...]
+    direct: tuple[tuple[RepoResult, bool], ...]  # (result, primary)
+
+
+@dataclass
+class CrawlSummary:
+    run_id: str
+    out: str
+    papers: int = 0
+    tasks: int = 0
+    skipped: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+
+def snapshot_until(paper: Paper, settings: Settings) -> str | None:
+    """The date a paper's repository is read at, or None for the newest commit."""
+    if settings.snapshot == "head":
+        return None
+    return settings.snapshot_date or paper.snapshot_date or None
+
+
+def plan(papers: Sequence[Paper], settings: Settings) -> Plan:
+    """Split code links into cluster tasks and directly recorded rows."""
+    todo: list[RepoTask] = []
+    direct: list[tuple[RepoResult, bool]] = []
+    for paper in papers:
+        for link in code_links(paper):
+            base = RepoResult(
+                paper_id=paper.paper_id, venue=paper.venue, year=paper.year, repo=link.repo,
+                url=link.url, link_source=link.source, status="ok",
+            )
+            if not link.primary:
+                direct.append((RepoResult(**{**_fields(base), "status": "skipped_secondary",
+                                             "error": "not the paper's primary link"}), False))
+            elif not link.supported:
+                direct.append((RepoResult(**{**_fields(base), "status": "unsupported_host",
+                                             "stage": "resolve",
+                                             "error": f"{link.host} is not a fetchable host"}),
+                               True))
+            else:
+                until = snapshot_until(paper, settings)
+                todo.append(RepoTask(paper.paper_id, paper.venue, paper.year, link, until))
+    return Plan(tuple(todo), tuple(direct))
+
+
+def _fields(result: RepoResult) -> dict[str, Any]:
+    return {f: getattr(result, f) for f in result.__dataclass_fields__}
+
+
+def write_papers(papers: Sequence[Paper], settings: Settings) -> None:
+    table = datasets.to_table("papers", (datasets.paper_row(p) for p in papers))
+    storage.write_partitioned(
+        table, storage.join(settings.out, "papers"), settings.storage_options,
+        sort_by=datasets.SORT_KEYS["papers"],
+    )
+
+
+def compact(papers: Sequence[Paper], crawl_plan: Plan, settings: Settings) -> Counter[str]:
+    """Write ``repos`` and ``tools`` for the venue-years of ``papers``; count statuses."""
+    fragments = tasks.load_fragments(settings, {t.key for t in crawl_plan.tasks})
+    repo_rows = [f["repo"] for f in fragments]
+    repo_rows += [datasets.repo_row(r, primary) for r, primary in crawl_plan.direct]
+    tool_rows = [row for f in fragments for row in f["tools"]]
+    partitions = {(p.venue, p.year) for p in papers}
+    for name, rows in (("repos", repo_rows), ("tools", tool_rows)):
+        base = storage.join(settings.out, name)
+        present = {(r["venue"], r["year"]) for r in rows}
+        for venue, year in sorted(partitions - present):
+            storage.delete(storage.join(base, f"venue={venue}", f"year={year}"),
+                           settings.storage_options, recursive=True)
+        storage.write_partitioned(datasets.to_table(name, rows), base, settings.storage_options,
+                                  sort_by=datasets.SORT_KEYS[name])
+    return Counter(r["status"] for r in repo_rows)
+
+
+def _record_lost(task: RepoTask, exc: BaseException, settings: Settings) -> str:
+    result = RepoResult(
+        paper_id=task.paper_id, venue=task.venue, year=task.year, repo=task.link.repo,
+        url=task.link.url, link_source=task.link.source, status=f"bug:{type(exc).__name__}",
+        stage="cluster", error=str(exc)[:2000],
+    )
+    tasks.write_fragment(settings, task.key, result)
+    return result.status
+
+
+def crawl(
+    papers: Sequence[Paper],
+    settings: Settings,
+    client: Any = None,
+    progress: Progress | None = None,
+    run_id: str | None = None,
+) -> CrawlSummary:
+    """Crawl the repositories of ``papers`` and write the datasets under ``settings.out``.
+
+    ``client`` is a ``distributed.Client`` or ``None`` for an in-process loop.
+    """
+    from cluster.executor import run_windowed
+
+    started = time.monotonic()
+    run_id = run_id or manifest.new_run_id()
+    summary = CrawlSummary(run_id=run_id, out=settings.out, papers=len(papers))
+    write_papers(papers, settings)
+    crawl_plan = plan(papers, settings)
+    final, retry = (set(), set()) if settings.fresh else tasks.finished_keys(settings)
+    todo = [t for t in crawl_plan.tasks if t.key not in final]
+    summary.tasks, summary.skipped = len(todo), len(crawl_plan.tasks) - len(todo)
+    manifest.write(settings, run_id, "running", {
+        "papers": len(papers), "tasks_planned": len(crawl_plan.tasks), "tasks_submitted": len(todo),
+    })
+    done: Counter[str] = Counter()
+    for task, outcome in run_windowed(run_task, todo, settings, client=client,
+                                      window=settings.window, key=lambda t: t.key):
+        if isinstance(outcome, tuple):
+            status = outcome[1]
+        else:  # the task itself died (e.g. its workers were killed): record, never drop
+            status = _record_lost(task, outcome, settings)
+        done[status] += 1
+        if progress is not None:
+            progress(done, len(todo))
+    summary.statuses = compact(papers, crawl_plan, settings)
+    summary.seconds = time.monotonic() - started
+    manifest.write(settings, run_id, "finished", manifest.counts(papers, summary, done))
+    return summary
