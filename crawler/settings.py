@@ -127,6 +127,23 @@ def read_config_file(path: str) -> dict[str, Any]:
     return {str(k).replace("-", "_"): v for k, v in data.items()}
 
 
+def storage_options_from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    """S3-compatible endpoint and keys from the standard variables, made explicit.
+
+    Workers then get them inside ``Settings`` instead of relying on their own
+    environment matching the client's.
+    """
+    opts: dict[str, Any] = {}
+    endpoint = (env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
+                or env.get("FSSPEC_S3_ENDPOINT_URL"))
+    if endpoint:
+        opts["endpoint_url"] = endpoint
+    if env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
+        opts["key"] = env["AWS_ACCESS_KEY_ID"]
+        opts["secret"] = env["AWS_SECRET_ACCESS_KEY"]
+    return opts
+
+
 def load(
     config_file: str | None = None,
     env: Mapping[str, str] | None = None,
@@ -147,6 +164,9 @@ def load(
     for var, name in ENV_VARS.items():
         if env.get(var):
             layered[name] = env[var]
+    env_storage = storage_options_from_env(env)
+    if env_storage:
+        layered["storage_options"] = {**env_storage, **dict(layered.get("storage_options") or {})}
     layered.update({k: v for k, v in overrides.items() if v is not None})
     values = {k: _coerce(k, v) for k, v in layered.items()}
     settings = Settings(**values)

@@ -22,8 +22,14 @@ from fsspec.core import url_to_fs
 Options = Mapping[str, Any]
 
 
+_LOCAL = ("file", "local", "memory")
+
+
 def _fs(url: str, options: Options | None) -> tuple[fsspec.AbstractFileSystem, str]:
-    fs, path = url_to_fs(url, **dict(options or {}))
+    """Filesystem and path for ``url``; options apply to remote stores only."""
+    protocol = url.split("://", 1)[0] if "://" in url else "file"
+    opts = {} if protocol in _LOCAL else dict(options or {})
+    fs, path = url_to_fs(url, **opts)
     return fs, path
 
 
