@@ -8,7 +8,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from crawler import datasets, settings as settings_mod
+from crawler import datasets
+from crawler import settings as settings_mod
 from crawler.errors import ConfigError
 from crawler.records import Paper
 from crawler.settings import Settings
@@ -22,7 +23,8 @@ def _say(text: str) -> None:
 
 def load_papers(venues: Sequence[str], settings: Settings) -> list[Paper]:
     """Papers from OpenReview venues and/or a ``--papers`` file, links file applied."""
-    from crawler import discover, papers_file, venues as venues_mod
+    from crawler import discover, papers_file
+    from crawler import venues as venues_mod
 
     if not venues and not settings.papers_file:
         raise ConfigError("name at least one VENUE (e.g. iclr2020; see 'toolcensus venues') "

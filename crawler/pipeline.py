@@ -10,14 +10,16 @@ the cluster runs: process, then write the task's own result fragment.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import tempfile
 from dataclasses import replace
 
-from crawler import fetch, tasks
+from crawler import fetch, storage, tasks
 from crawler.errors import CrawlError, NoPython
 from crawler.extract import Limits, extract_path
 from crawler.http import HttpClient
-from crawler.records import Extraction, Failure, RepoResult
+from crawler.records import Archive, Commit, Extraction, Failure, RepoResult
 from crawler.settings import Settings
 from crawler.tasks import RepoTask
 
@@ -35,6 +37,28 @@ def _failed(base: RepoResult, exc: BaseException, stage: str) -> RepoResult:
     if failure.traceback:
         log.error("unexpected error on %s: %s", base.repo, failure.traceback)
     return replace(base, status=failure.reason, error=failure.message[:2000], stage=stage)
+
+
+def kept_archive_url(settings: Settings, commit: Commit) -> str:
+    """Where ``--keep-archives`` stores an archive: by repository and sha."""
+    return storage.join(settings.out, "_archives", commit.repo, f"{commit.sha}.tar.gz")
+
+
+def _archive(commit: Commit, tmp: str, client: HttpClient, settings: Settings) -> Archive:
+    """Download an archive, or reuse the copy kept in the bucket by an earlier run."""
+    kept = kept_archive_url(settings, commit)
+    local = os.path.join(tmp, f"{commit.sha}.tar.gz")
+    if settings.keep_archives and storage.exists(kept, settings.storage_options):
+        with storage.open_url(kept, "rb", settings.storage_options) as src, \
+                open(local, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        return Archive(commit=commit, path=local, nbytes=os.path.getsize(local))
+    archive = fetch.download_archive(commit, tmp, client)
+    if settings.keep_archives:
+        with open(archive.path, "rb") as src, \
+                storage.open_url(kept, "wb", settings.storage_options) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    return archive
 
 
 def check_python(extraction: Extraction) -> None:
@@ -65,7 +89,7 @@ def process_repo(task: RepoTask, settings: Settings, http: HttpClient | None = N
                 result = replace(
                     result, sha=commit.sha, commit_date=commit.date, snapshot=commit.snapshot
                 )
-                archive = fetch.download_archive(commit, tmp, client)
+                archive = _archive(commit, tmp, client, settings)
                 result = replace(result, archive_bytes=archive.nbytes)
             except Exception as exc:  # the one boundary: errors become data
                 return _failed(result, exc, "fetch")

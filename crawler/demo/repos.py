@@ -70,7 +70,8 @@ REPOS: dict[str, dict[str, str | bytes]] = {
     "tf2-seq": {
         "setup.py": "from setuptools import setup, find_packages\n\nsetup(\n    name='seqlib',\n"
                     "    packages=find_packages(),\n"
-                    "    install_requires=['tensorflow>=2.1', 'tensorflow-datasets', 'absl-py'],\n)\n",
+                    "    install_requires=['tensorflow>=2.1', 'tensorflow-datasets',"
+                    " 'absl-py'],\n)\n",
         "seqlib/__init__.py": "",
         "seqlib/model.py": "import tensorflow as tf\nimport tensorflow_datasets as tfds\n"
                            "from absl import flags\n\nfrom seqlib import data\n",
@@ -151,7 +152,8 @@ REPOS: dict[str, dict[str, str | bytes]] = {
     },
     "rl-gym": {
         "requirements.txt": "gym==0.21\nmujoco-py<2.2\nstable-baselines3\n",
-        "agent.py": "import gym\nimport mujoco_py\nfrom stable_baselines3 import PPO\nimport torch\n",
+        "agent.py": "import gym\nimport mujoco_py\nfrom stable_baselines3 import PPO\n"
+                    "import torch\n",
     },
     "graph-dgl": {
         "main.py": "import dgl\nimport torch_geometric\nfrom torch_geometric.data import Data\n"
@@ -176,7 +178,8 @@ REPOS: dict[str, dict[str, str | bytes]] = {
         "src/mypkg/helpers.py": "",
     },
     "pipfile-repo": {
-        "Pipfile": '[packages]\ntorch = "*"\nmatplotlib = ">=3.0"\n\n[dev-packages]\npytest = "*"\n',
+        "Pipfile": '[packages]\ntorch = "*"\nmatplotlib = ">=3.0"\n\n'
+                   '[dev-packages]\npytest = "*"\n',
         "main.py": "import torch\nimport matplotlib\n",
     },
 }
