@@ -1,0 +1,240 @@
+"""Repository → ``Extraction``: the tools it declares, imports and installs.
+
+Two phases, so archives can be streamed: ``Collector.add`` sees each member
+once (every path for counts and the local-module index; the bytes of relevant
+members, which are scanned for imports at once and then dropped, except small
+manifests kept for include resolution); ``Collector.finish`` resolves imports
+against the complete file list and merges everything into ``Tool`` records.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from crawler import archive
+from crawler.errors import ConfigError, CorruptArchive
+from crawler.imports import LocalIndex, notebook_code, scan_imports
+from crawler.manifests import Dep, command_kind, install_text, manifest_kind, parse_manifests
+from crawler.manifests_reqs import install_commands
+from crawler.mapping import family_of, is_known_import, pick_variant, resolve_import
+from crawler.records import FRAMEWORK_FAMILIES, Extraction, FileError, Tool
+from crawler.stdlib import is_stdlib
+
+MiB = 1 << 20
+_INCLUDE_CANDIDATE_BYTES = 64 * 1024
+_INCLUDE_BUDGET = 8 * MiB
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Caps on what one repository may cost."""
+
+    max_member_bytes: int = 8 * MiB  # largest single file read
+    max_repo_bytes: int = 256 * MiB  # decompressed bytes read per repository
+    max_members: int = 500_000  # files per repository
+    max_include_depth: int = 5  # nested -r includes
+
+
+class Collector:
+    """Accumulates one repository's members; ``finish`` builds the ``Extraction``."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self.index = LocalIndex()
+        self.imports: dict[str, list[str]] = {}
+        self.blobs: dict[str, bytes] = {}
+        self.installed: list[Dep] = []
+        self.errors: list[FileError] = []
+        self.n_files = self.n_py = self.n_nb = 0
+        self._candidate_bytes = 0
+
+    def wants(self, path: str) -> bool:
+        """Whether a member's bytes are needed."""
+        low = path.lower()
+        if low.endswith((".py", ".pyw", ".ipynb")):
+            return True
+        if manifest_kind(path) or command_kind(path):
+            return True
+        return low.endswith((".txt", ".in")) and self._candidate_bytes < _INCLUDE_BUDGET
+
+    def add_path(self, path: str) -> None:
+        """Count a regular file and register it in the local-module index."""
+        self.n_files += 1
+        self.index.add(path)
+        low = path.lower()
+        self.n_py += low.endswith((".py", ".pyw"))
+        self.n_nb += low.endswith(".ipynb")
+
+    def add(self, path: str, data: bytes) -> None:
+        """Analyse the bytes of a relevant member (one bad file never stops the repo)."""
+        if len(data) > self.limits.max_member_bytes:
+            self.errors.append(FileError(path, f"file too large ({len(data)} bytes)"))
+            return
+        try:
+            self._add(path, data)
+        except Exception as exc:  # noqa: BLE001 - per-file isolation is the point
+            self.errors.append(FileError(path, f"{type(exc).__name__}: {str(exc)[:160]}"))
+
+    def _add(self, path: str, data: bytes) -> None:
+        low = path.lower()
+        if low.endswith((".py", ".pyw")):
+            if b"\x00" in data[:8192]:
+                self.errors.append(FileError(path, "binary content, not Python source"))
+                return
+            self._record_imports(path, scan_imports(data))
+        elif low.endswith(".ipynb"):
+            try:
+                nb = notebook_code(data)
+            except ValueError as exc:
+                self.errors.append(FileError(path, f"not a readable notebook: {str(exc)[:120]}"))
+                return
+            self._record_imports(path, scan_imports(nb.source))
+            self._record_installed(path, "\n".join(nb.shell_lines))
+        kind = command_kind(path)
+        if kind:
+            self._record_installed(path, install_text(kind, data))
+        if manifest_kind(path):
+            self.blobs[path] = data
+        elif low.endswith((".txt", ".in")) and len(data) <= _INCLUDE_CANDIDATE_BYTES:
+            self._candidate_bytes += len(data)
+            self.blobs[path] = data
+
+    def _record_imports(self, path: str, names: set[str]) -> None:
+        for name in names:
+            self.imports.setdefault(name, []).append(path)
+
+    def _record_installed(self, path: str, text: str) -> None:
+        for r in install_commands(text):
+            self.installed.append(Dep(r.name, r.spec, path, r.text[:160], "installed"))
+
+    def finish(self) -> Extraction:
+        """Resolve includes and imports, merge evidence, and build the record."""
+        manifests = parse_manifests(self.blobs, self.limits.max_include_depth)
+        tools, frameworks, unresolved = merge_tools(
+            manifests.deps + self.installed, self.imports, self.index)
+        return Extraction(
+            tools=tools, frameworks=frameworks, unresolved=unresolved,
+            errors=tuple(sorted(set(self.errors + manifests.errors),
+                                key=lambda e: (e.path, e.reason))),
+            manifests=tuple(manifests.manifests), n_files=self.n_files,
+            n_py_files=self.n_py, n_notebooks=self.n_nb)
+
+
+@dataclass(slots=True)
+class _Evidence:
+    sources: set[str]
+    specs: list[tuple[str, str]]  # (file, spec) from declarations and install lines
+    files: set[str]
+    via: list[str]
+
+
+def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalIndex
+                ) -> tuple[tuple[Tool, ...], tuple[str, ...], tuple[str, ...]]:
+    """Declared/installed deps and imports → (tools, frameworks, unresolved)."""
+    evidence: dict[str, _Evidence] = {}
+
+    def note(name: str, source: str, file: str, via: str, spec: str = "") -> None:
+        ev = evidence.setdefault(name, _Evidence(set(), [], set(), []))
+        ev.sources.add(source)
+        ev.files.add(file)
+        if spec:
+            ev.specs.append((file, spec) if source == "declared" else ("~" + file, spec))
+        if via not in ev.via:
+            ev.via.append(via)
+
+    for dep in deps:
+        note(dep.name, dep.source, dep.file, f"{dep.file}: {dep.text}", dep.spec)
+    present = set(evidence)
+    unresolved: set[str] = set()
+    for dotted in sorted(imports):
+        top = dotted.split(".", 1)[0]
+        if is_stdlib(top):
+            continue
+        known = is_known_import(top)
+        files = [f for f in imports[dotted] if not index.is_local(dotted, f, known)]
+        if not files:
+            continue
+        res = resolve_import(dotted)
+        if res.mapped and not res.dist:
+            continue
+        dist = pick_variant(res.dist, present) if res.mapped else res.dist
+        if not res.mapped and dist not in present:
+            unresolved.add(top)
+        if dist:
+            via = f"import {res.key}" if res.mapped else f"import {top} (unmapped: same name)"
+            for f in files:
+                note(dist, "imported", f, via)
+    tools = tuple(
+        Tool(name, tuple(sorted(ev.sources)), min(ev.specs)[1] if ev.specs else "",
+             tuple(sorted(ev.files)), tuple(ev.via))
+        for name, ev in sorted(evidence.items()))
+    return tools, frameworks_of(tools), tuple(sorted(unresolved))
+
+
+def frameworks_of(tools: tuple[Tool, ...]) -> tuple[str, ...]:
+    """Framework families: from imported tools; else declared; else installed-only."""
+    for source in ("imported", "declared", "installed"):
+        fams = {family_of(t.name) for t in tools if source in t.sources} - {""}
+        if fams:
+            return tuple(f for f in FRAMEWORK_FAMILIES if f in fams)
+    return ()
+
+
+def extract_files(files: Iterable[tuple[str, bytes]], limits: Limits | None = None) -> Extraction:
+    """Extraction from (repo-relative path, bytes) pairs: the pure core.
+
+    >>> ex = extract_files([("train.py", b"import torch, cv2")])
+    >>> [t.name for t in ex.tools], ex.frameworks
+    (['opencv-python', 'torch'], ('pytorch',))
+    """
+    collector = Collector(limits)
+    for path, data in files:
+        collector.add_path(path)
+        if collector.wants(path):
+            collector.add(path, data)
+    return collector.finish()
+
+
+def _consume(entries: Iterator[archive.Entry], collector: Collector) -> Extraction:
+    for entry in entries:
+        if entry.error:
+            collector.errors.append(FileError(entry.path, entry.error))
+            continue
+        collector.add_path(entry.path)
+        if entry.data is not None:
+            collector.add(entry.path, entry.data)
+    return collector.finish()
+
+
+def extract_archive(path: str, limits: Limits | None = None) -> Extraction:
+    """Extraction of a ``.tar.gz``/``.tgz``/``.zip`` read as a stream, never unpacked.
+
+    Raises ``CorruptArchive`` when the file is not a readable archive.
+    """
+    collector = Collector(limits)
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic.startswith(b"PK"):
+        return _consume(archive.iter_zip(path, collector.wants, collector.limits), collector)
+    if magic.startswith(b"\x1f\x8b") or posixpath.splitext(path)[1].lower() == ".tar":
+        return _consume(archive.iter_tar(path, collector.wants, collector.limits), collector)
+    raise CorruptArchive(f"{path}: not a .tar.gz or .zip archive (unknown file signature)")
+
+
+def extract_path(path: str, limits: Limits | None = None) -> Extraction:
+    """Extraction of a directory or an archive file.
+
+    Raises ``ConfigError`` when ``path`` does not exist and ``CorruptArchive``
+    when it is a file that is not a readable archive.
+    """
+    if os.path.isdir(path):
+        collector = Collector(limits)
+        return _consume(archive.iter_directory(path, collector.wants, collector.limits),
+                        collector)
+    if not os.path.exists(path):
+        raise ConfigError(f"{path}: no such file or directory; give a repository folder "
+                          "or a .tar.gz/.zip archive")
+    return extract_archive(path, limits)

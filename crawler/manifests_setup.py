@@ -1,0 +1,99 @@
+"""setup.py (read with ``ast``, never executed) and setup.cfg."""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import re
+from collections.abc import Iterator
+
+from crawler.manifests_reqs import ReqLine, parse_requirement_text
+
+_KEYWORDS = ("install_requires", "extras_require")
+
+
+def parse_setup_py(data: bytes) -> list[ReqLine]:
+    """Requirements of a ``setup.py``: ``install_requires`` and ``extras_require``.
+
+    Module-level names assigned from literals are followed (``REQUIRED = [...]``),
+    lists can be concatenated, and every string literal ending in ``.txt`` that a
+    ``setup.py`` mentions (``open('requirements.txt')``) is returned as an include.
+    Raises ``SyntaxError`` when the file does not parse.
+    """
+    tree = ast.parse(data)
+    env = _assignments(tree)
+    out: list[ReqLine] = []
+    for call in ast.walk(tree):
+        if isinstance(call, ast.Call) and _is_setup(call.func):
+            for kw in call.keywords:
+                if kw.arg in _KEYWORDS:
+                    out.extend(_requirements(_strings(kw.value, env, 0)))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if re.fullmatch(r"[\w./\-]+\.txt", node.value) and "req" in node.value.lower():
+                out.append(ReqLine(include=node.value, text=f"setup.py reads {node.value}"))
+    return out
+
+
+def _is_setup(func: ast.expr) -> bool:
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name == "setup"
+
+
+def _assignments(tree: ast.Module) -> dict[str, ast.expr]:
+    env: dict[str, ast.expr] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    env[target.id] = node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            env[node.target.id] = node.value
+    return env
+
+
+def _strings(node: ast.expr, env: dict[str, ast.expr], depth: int) -> Iterator[str]:
+    """String literals an expression evaluates to (lists, dicts, +, names)."""
+    if depth > 8:
+        return
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.List | ast.Tuple | ast.Set):
+        for elt in node.elts:
+            yield from _strings(elt, env, depth + 1)
+    elif isinstance(node, ast.Dict):
+        for value in node.values:
+            yield from _strings(value, env, depth + 1)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        yield from _strings(node.left, env, depth + 1)
+        yield from _strings(node.right, env, depth + 1)
+    elif isinstance(node, ast.Name) and node.id in env:
+        yield from _strings(env[node.id], env, depth + 1)
+    elif isinstance(node, ast.Starred):
+        yield from _strings(node.value, env, depth + 1)
+
+
+def _requirements(strings: Iterator[str]) -> Iterator[ReqLine]:
+    for text in strings:
+        for line in parse_requirement_text(text):
+            if line.name or line.error:
+                yield line
+
+
+def parse_setup_cfg(data: bytes) -> list[ReqLine]:
+    """``[options] install_requires`` and ``[options.extras_require]`` of a setup.cfg."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.read_string(data.decode("utf-8", "replace"))
+    texts: list[str] = []
+    if parser.has_option("options", "install_requires"):
+        texts.append(parser.get("options", "install_requires"))
+    if parser.has_section("options.extras_require"):
+        texts.extend(v for _, v in parser.items("options.extras_require"))
+    out: list[ReqLine] = []
+    for text in texts:
+        if text.strip().startswith("file:"):
+            for path in text.strip()[5:].split(","):
+                out.append(ReqLine(include=path.strip(), text=text.strip()))
+            continue
+        out.extend(r for r in parse_requirement_text(text) if r.name or r.error)
+    return out
