@@ -103,8 +103,12 @@ def load_census(
     options: storage.Options | None = None,
     venues: Sequence[str] | None = None,
     years: Sequence[int] | None = None,
+    with_tools: bool = True,
 ) -> Census:
-    """Read the datasets under ``in_url`` (optionally filtered) into a :class:`Census`."""
+    """Read the datasets under ``in_url`` (optionally filtered) into a :class:`Census`.
+
+    ``with_tools=False`` skips the (large) tools dataset, e.g. for the funnel.
+    """
     papers_t = _read(storage.join(in_url, "papers"), options,
                      PAPER_COLS + ["keywords", "author_domains"])
     repos_t = _read(storage.join(in_url, "repos"), options, REPO_COLS + ["frameworks"])
@@ -128,7 +132,7 @@ def load_census(
     units = unit_t.select(["venue", "year", "paper_id", "repo"]).to_pandas()
     units = units.assign(**framework_flags(unit_t))
     secondary = repos[(repos["status"] == "ok") & ~repos["primary"].astype(bool)]
-    parts = _tool_parts(in_url, options, units, secondary, venues, years)
+    parts = _tool_parts(in_url, options, units, secondary, venues, years) if with_tools else ()
     return Census(papers, keywords, authors, repos, units, parts, len(secondary))
 
 
