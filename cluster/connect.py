@@ -1,9 +1,12 @@
 """Turn ``--cluster`` into a ``distributed.Client``.
 
-``local`` starts a ``LocalCluster`` sized to the machine; ``tcp://host:port``
+``local`` starts a ``LocalCluster`` sized to the machine (``n_workers`` and
+``threads_per_worker`` in the run config override it); ``tcp://host:port``
 (or ``DASK_SCHEDULER_ADDRESS``) connects to a running scheduler; a path to a
 YAML cluster spec (``configs/cluster-*.yaml``) builds a Kubernetes, SLURM/PBS
 or cloud cluster through its optional extra; ``none`` runs tasks in-process.
+Everything a spec needs is checked by :func:`validate_cluster` before any
+work starts.
 """
 
 from __future__ import annotations
@@ -18,6 +21,33 @@ from crawler.errors import ConfigError
 from crawler.settings import Settings
 
 log = logging.getLogger(__name__)
+ADDRESS_SCHEMES = ("tcp://", "tls://", "ws://", "wss://", "ucx://")
+CONNECT_TIMEOUT = "20s"
+
+
+def kind_of(spec: str) -> str:
+    """``none``, ``local``, ``address`` or ``spec`` (a YAML file); ``ConfigError`` otherwise."""
+    spec = (spec or "local").strip()
+    if spec in ("none", "local"):
+        return spec
+    if spec.startswith(ADDRESS_SCHEMES):
+        return "address"
+    if spec.endswith((".yaml", ".yml")):
+        return "spec"
+    raise ConfigError(
+        f"--cluster {spec!r} is not understood: use 'local', 'none', a scheduler address "
+        "like tcp://host:8786, or a cluster spec file like configs/cluster-slurm.yaml"
+    )
+
+
+def validate_cluster(spec: str) -> str:
+    """Check ``--cluster`` before anything starts (spec file, extra installed); its kind."""
+    kind = kind_of(spec)
+    if kind == "spec":
+        from cluster.specs import load_spec
+
+        load_spec(spec.strip())
+    return kind
 
 
 def local_size(settings: Settings) -> tuple[int, int]:
@@ -28,49 +58,50 @@ def local_size(settings: Settings) -> tuple[int, int]:
     return workers, threads
 
 
+def connect(address: str) -> Any:
+    """A ``Client`` of a running scheduler, or a ``ConfigError`` that says what to check."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError) as exc:
+        raise ConfigError(
+            f"cannot reach a Dask scheduler at {address} ({type(exc).__name__}): is "
+            "'dask scheduler' running there and the port open? Use --cluster local to run "
+            "on this machine"
+        ) from exc
+
+
 @contextmanager
 def get_client(spec: str, settings: Settings) -> Iterator[Any]:
     """Yield a ``distributed.Client`` (or ``None`` for ``none``), closing what it started."""
+    kind = validate_cluster(spec)
     spec = (spec or "local").strip()
-    if spec == "none":
+    if kind == "none":
         yield None
         return
     from distributed import Client, LocalCluster
 
-    if spec == "local":
+    if kind == "address":
+        client = connect(spec)
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    if kind == "local":
         workers, threads = local_size(settings)
-        cluster = LocalCluster(
+        cluster: Any = LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers, threads_per_worker=threads, processes=True,
             host="127.0.0.1", dashboard_address=":0",
         )
-        client = Client(cluster)
-        try:
+        with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
             yield client
-        finally:
-            client.close()
-            cluster.close()
         return
-    if spec.startswith(("tcp://", "tls://", "ws://", "wss://")):
-        client = Client(spec)
-        try:
-            yield client
-        finally:
-            client.close()
-        return
-    if spec.endswith((".yaml", ".yml")):
-        from cluster.specs import cluster_from_spec
+    from cluster.specs import cluster_from_spec
 
-        with cluster_from_spec(spec) as cluster:
-            client = Client(cluster)
-            try:
-                yield client
-            finally:
-                client.close()
-        return
-    raise ConfigError(
-        f"--cluster {spec!r} is not understood: use 'local', 'none', a scheduler address "
-        "like tcp://host:8786, or a cluster spec file like configs/cluster-slurm.yaml"
-    )
+    with cluster_from_spec(spec) as built, Client(built) as client:  # type: ignore[no-untyped-call]
+        yield client
 
 
 def dashboard_link(client: Any) -> str:

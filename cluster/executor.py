@@ -3,16 +3,24 @@
 With ``client=None`` it is a plain loop (debuggable in a REPL); with a
 ``distributed.Client`` at most ``window`` futures exist at once, results are
 yielded as they complete and released immediately, so that the client's
-memory does not grow with the number of tasks.
+memory does not grow with the number of tasks. Tasks are read lazily from
+the iterable, so a generator of 50,000 tasks is never materialised here.
+
+A ``stop`` callable is polled between completions (and while waiting): when
+it returns True, or when the consumer closes the generator, every future
+still in flight is cancelled, so that nothing keeps running (or costing) for
+a crawl that was stopped.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+POLL_SECONDS = 0.05
 
 
 def run_windowed(
@@ -22,6 +30,7 @@ def run_windowed(
     client: Any = None,
     window: int = 256,
     key: Callable[[T], str] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[T, Any]]:
     """Yield ``(task, fn(task, *args))``; a task whose future failed yields the exception.
 
@@ -30,29 +39,54 @@ def run_windowed(
     """
     if client is None:
         for task in tasks:
+            if stop is not None and stop():
+                return
             yield task, fn(task, *args)
         return
+    yield from _windowed(fn, iter(tasks), args, client, max(1, window), key, stop)
+
+
+def _windowed(
+    fn: Callable[..., Any],
+    it: Iterator[T],
+    args: tuple[Any, ...],
+    client: Any,
+    window: int,
+    key: Callable[[T], str] | None,
+    stop: Callable[[], bool] | None,
+) -> Iterator[tuple[T, Any]]:
     from distributed import as_completed
 
-    it = iter(tasks)
-    owner: dict[str, T] = {}
+    in_flight: dict[str, tuple[T, Any]] = {}
 
     def submit(task: T) -> Any:
         name = f"{fn.__name__}-{key(task)}" if key else None
         fut = client.submit(fn, task, *args, key=name, pure=False, retries=1)
-        owner[fut.key] = task
+        in_flight[fut.key] = (task, fut)
         return fut
 
-    pending = as_completed([submit(t) for t in islice(it, max(1, window))], with_results=False)
-    for fut in pending:
-        task = owner.pop(fut.key)
-        try:
-            outcome = fut.result()
-        except Exception as exc:  # a lost task is reported, never dropped
-            outcome = exc
-        fut.release()
-        nxt = next(it, None)
-        if nxt is not None:
-            pending.add(submit(nxt))
-        yield task, outcome
-
+    first = [submit(t) for t in islice(it, window)]
+    pending: Any = as_completed(first, with_results=False)  # type: ignore[no-untyped-call]
+    try:
+        while not pending.is_empty():
+            if stop is not None and not pending.has_ready():
+                if stop():
+                    return
+                time.sleep(POLL_SECONDS)
+                continue
+            fut = next(pending)
+            task, _ = in_flight.pop(fut.key)
+            try:
+                outcome = fut.result()
+            except Exception as exc:  # a lost task is reported, never dropped
+                outcome = exc
+            fut.release()
+            for nxt in islice(it, 1):
+                pending.add(submit(nxt))
+            yield task, outcome
+            if stop is not None and stop():
+                return
+    finally:
+        if in_flight:
+            client.cancel([f for _, f in in_flight.values()])
+            in_flight.clear()
