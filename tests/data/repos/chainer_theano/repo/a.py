@@ -1,0 +1,3 @@
+import chainer
+import chainer.functions as F
+import cupy

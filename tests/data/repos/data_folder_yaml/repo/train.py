@@ -1,0 +1,2 @@
+import yaml
+import selenium

@@ -1,0 +1,4 @@
+# -*- coding: gbk -*-
+# ÑµÁ·½Å±¾
+import torch
+print('Ä£ÐÍ')

@@ -1,0 +1,3 @@
+import keras
+from keras.layers import Dense
+import numpy

@@ -1,0 +1,3 @@
+import pytorch_lightning as pl
+import torch
+from torchvision import models

@@ -1,0 +1,4 @@
+import models
+from models.resnet import ResNet
+import utils
+import torch

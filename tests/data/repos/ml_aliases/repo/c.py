@@ -1,0 +1,4 @@
+import gym
+import mujoco_py
+import dgl
+from torch_geometric.data import Data

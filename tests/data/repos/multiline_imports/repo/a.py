@@ -1,0 +1,7 @@
+from transformers import (
+    AutoModel,
+    AutoTokenizer,
+)
+import os, \
+    requests
+import numpy; import scipy

@@ -1,0 +1,3 @@
+import mxnet as mx
+from mxnet import gluon
+import gluoncv

@@ -1,0 +1,2 @@
+import paddle
+import paddle.nn as nn

@@ -1,0 +1,3 @@
+import Queue
+import ConfigParser
+import theano

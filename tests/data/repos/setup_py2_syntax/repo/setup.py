@@ -1,0 +1,3 @@
+from distutils.core import setup
+print 'installing'
+setup(install_requires=['numpy'])

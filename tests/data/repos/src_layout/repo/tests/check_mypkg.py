@@ -1,0 +1,2 @@
+import mypkg
+import pytest

@@ -1,0 +1,2 @@
+import projA_lib
+import numpy

@@ -1,0 +1,4 @@
+import some_unknown_pkg
+import utils
+from lib.thing import x
+import vendored
