@@ -17,6 +17,7 @@ import logging
 import math
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from crawler import discover_rules as rules
@@ -98,11 +99,9 @@ def _dedupe(pairs: list[tuple[dict[str, Any], Paper]]) -> list[tuple[dict[str, A
             continue
         first_note, first = kept[key]
         merged = links.order_links(links.link_pairs(first) + links.link_pairs(paper))
-        kept[key] = (first_note, Paper(**{
-            **{f: getattr(first, f) for f in Paper.__dataclass_fields__},
-            "code_urls": tuple(u for u, _ in merged),
-            "link_source": links.join_sources([s for _, s in merged]),
-        }))
+        kept[key] = (first_note, replace(
+            first, code_urls=tuple(u for u, _ in merged),
+            link_source=links.join_sources([s for _, s in merged])))
         log.info("%s: %s duplicates %s", first.venue_id, paper.paper_id, first.paper_id)
     return list(kept.values())
 

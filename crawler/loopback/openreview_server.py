@@ -143,7 +143,7 @@ class OpenReviewReplay:
         self._server = server
         self.url = f"http://127.0.0.1:{server.server_address[1]}"
         self.url_v1, self.url_v2 = self.url + "/v1", self.url + "/v2"
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def stop(self) -> None:
