@@ -194,7 +194,7 @@ class OpenReviewReplay:
             return 400, "json", {"name": "ValidationError", "status": 400,
                                  "message": "Invalid username or password"}
         user_json = {"id": USER_ID, "profile": {"id": USER_ID, "usernames": [USER_ID]}}
-        token = jwt.encode({"user": user_json}, "replay-secret", algorithm="HS256")
+        token = jwt.encode({"user": user_json}, "replay-secret-not-a-real-key-0123456789", algorithm="HS256")
         return 200, "json", {"token": token, "user": user_json}
 
     def groups(self, q: dict[str, str]) -> tuple[int, str, Any]:
