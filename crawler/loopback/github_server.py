@@ -82,9 +82,9 @@ class Fault:
         return cls(kind, target, int(count) if count else None, arg)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RequestRecord:
-    """One request the server answered."""
+    """One request, logged on arrival; ``status`` is filled in when it is answered."""
 
     method: str
     path: str
@@ -156,7 +156,7 @@ class GitHubServer:
         self.closing = threading.Event()
         self._lock = threading.Lock()
         self._seen: dict[str, int] = {}
-        self._archives: dict[tuple[str, str], bytes] = {}
+        self._archives: dict[tuple[str, str, str], bytes] = {}
         self._httpd: _Server | None = None
 
     # -- lifecycle -------------------------------------------------------
@@ -171,7 +171,9 @@ class GitHubServer:
         httpd = _Server(("127.0.0.1", 0), Handler)
         httpd.github = self
         self._httpd = httpd
-        threading.Thread(target=httpd.serve_forever, name="github-server", daemon=True).start()
+        threading.Thread(
+            target=httpd.serve_forever, args=(0.02,), name="github-server", daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -236,7 +238,7 @@ class GitHubServer:
 
     def archive(self, name: str, sha: str, top: str) -> bytes | None:
         """The archive of ``name`` at ``sha`` under ``top/``, or None for an unknown sha."""
-        key = (name, sha)
+        key = (name, sha, top)
         with self._lock:
             if key in self._archives:
                 return self._archives[key]
@@ -314,6 +316,12 @@ class Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "toolcensus-loopback"
+    _rec: RequestRecord
+
+    def setup(self) -> None:
+        """No Nagle: headers and body go out at once (no 40 ms delayed-ACK stalls)."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Silence the default stderr access log."""
@@ -324,16 +332,12 @@ class Handler(BaseHTTPRequestHandler):
         return self.server.github
 
     def do_GET(self) -> None:  # noqa: N802
-        self._status, self._fault = 0, ""
-        self.gh.wait(self.gh.latency)
         path, query = split_target(self.path)
-        try:
-            self._route(path, query)
-        finally:
-            self.gh.record(
-                RequestRecord("GET", path, urlsplit(self.path).query, self._status, self._fault,
-                              self.headers.get("Authorization", ""), time.monotonic())
-            )
+        self._rec = RequestRecord("GET", path, urlsplit(self.path).query, 0, "",
+                                  self.headers.get("Authorization", ""), time.monotonic())
+        self.gh.record(self._rec)
+        self.gh.wait(self.gh.latency)
+        self._route(path, query)
 
     def _route(self, path: str, query: dict[str, str]) -> None:
         parts = path.strip("/").split("/")
@@ -359,7 +363,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         fault = self.gh.fault_for(name, kind, f"{kind}:{self.path}")
         if fault is not None:
-            self._fault = fault.kind
+            self._rec.fault = fault.kind
             if self._misbehave(fault, host, name, kind):
                 return
         if name not in self.gh.repos:
@@ -398,7 +402,7 @@ class Handler(BaseHTTPRequestHandler):
             self._redirect(name, fault.arg)
         elif k == "reset":
             self.close_connection = True
-            self._status = -1
+            self._rec.status = -1
             rst_close(self.connection)
         else:
             self._archive_fault(k, name)
@@ -409,7 +413,7 @@ class Handler(BaseHTTPRequestHandler):
         for form in (old, gitlab_project_path(old)):
             new_form = new if form == old else gitlab_project_path(new)
             target = target.replace(f"/{form}/", f"/{new_form}/", 1)
-        self._status = 301
+        self._rec.status = 301
         self.send_response(301)
         self.send_header("Location", target)
         self.send_header("Content-Length", "0")
@@ -475,7 +479,7 @@ class Handler(BaseHTTPRequestHandler):
         headers: Mapping[str, str] | None = None,
         declared: int | None = None,
     ) -> None:
-        self._status = status
+        self._rec.status = status
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body) if declared is None else declared))
@@ -485,7 +489,7 @@ class Handler(BaseHTTPRequestHandler):
         self._write(body)
 
     def _send_stream(self, chunk: bytes, reps: int, *, with_length: bool) -> None:
-        self._status = 200
+        self._rec.status = 200
         self.send_response(200)
         self.send_header("Content-Type", "application/x-gzip")
         if with_length:
