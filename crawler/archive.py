@@ -8,6 +8,7 @@ written to disk, so nothing can land outside a target.
 
 from __future__ import annotations
 
+import gzip
 import os
 import posixpath
 import stat
@@ -16,7 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, Protocol
+from typing import IO, Protocol, cast
 
 from crawler.errors import CorruptArchive
 
@@ -81,7 +82,8 @@ def iter_tar(path: str, wants: Wants, limits: ArchiveLimits) -> Iterator[Entry]:
     budget = _Budget(limits)
     top: str | None = None
     try:
-        with open(path, "rb") as raw, tarfile.open(fileobj=raw, mode="r|*", bufsize=1 << 20) as tf:
+        with open(path, "rb") as raw, _decompressed(raw) as stream, tarfile.open(
+                fileobj=stream, mode="r|", bufsize=1 << 20) as tf:
             for member in tf:
                 name, why = safe_name(member.name)
                 if top is None:
@@ -94,9 +96,20 @@ def iter_tar(path: str, wants: Wants, limits: ArchiveLimits) -> Iterator[Entry]:
                     yield Entry(rel or member.name, error=stop)
                     return
                 yield _tar_entry(tf, member, rel, why, wants, limits)
+            while stream.read(1 << 20):  # reach the gzip trailer: detects truncation
+                pass
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         raise CorruptArchive(f"{path}: unreadable or truncated tar archive ({exc}); "
                              "download it again") from exc
+
+
+def _decompressed(raw: IO[bytes]) -> IO[bytes]:
+    """A gzip reader (raises EOFError on a truncated stream) or the raw plain tar."""
+    magic = raw.read(2)
+    raw.seek(0)
+    if magic == b"\x1f\x8b":
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
+    return raw
 
 
 def _tar_entry(tf: tarfile.TarFile, member: tarfile.TarInfo, rel: str, why: str, wants: Wants,

@@ -88,7 +88,7 @@ def readme_code(text: str) -> str:
     parts += re.findall(r"`([^`\n]+)`", text)
     parts += re.findall(r"^(?:    |\t)(.*)$", text, re.M)
     parts += re.findall(r"^[ \t>]*((?:\$|sudo|pip|conda|python|!|%)[^\n]*)$", text, re.M)
-    return "\n".join(parts)
+    return "\n".join(dict.fromkeys(p.strip() for p in parts))
 
 
 def install_text(kind: str, data: bytes) -> str:

@@ -97,11 +97,17 @@ def _from_target(target: str, text: str) -> ReqLine | None:
     egg = _EGG.search(target)
     if egg:
         return ReqLine(declared_name(re.sub(r"\[.*$", "", egg.group(1))), "", text)
-    if "://" in target and "@" not in target.split("://", 1)[0] and " @ " not in target:
+    if " @ " in target:
+        return _requirement(target, text)
+    if "://" in target and "@" not in target.split("://", 1)[0]:
         return _from_url(target, text)
     if target.startswith((".", "/", "~", "$", "file:")) or target.endswith((".whl", ".tar.gz")):
         arch = _ARCHIVE.search(target)
         return ReqLine(declared_name(arch.group(1)), f"=={arch.group(2)}", text) if arch else None
+    return _requirement(target, text)
+
+
+def _requirement(target: str, text: str) -> ReqLine:
     try:
         req = Requirement(target)
     except InvalidRequirement:

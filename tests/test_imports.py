@@ -1,0 +1,112 @@
+"""The byte-level import scanner, notebooks, stdlib and local-module rules."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from crawler.imports import LocalIndex, notebook_code, scan_imports
+from crawler.stdlib import is_stdlib, read_name_list
+
+SCAN_CASES = [
+    (b"import os, numpy as np\n", {"os", "numpy"}),
+    (b"from torch.nn import functional as F, init\n", {"torch.nn.functional", "torch.nn.init"}),
+    (b"from . import x\nfrom ..y import z\nfrom .w import v\n", set()),
+    (b"from x import *\n", {"x"}),
+    (b"from a import (b,\n    c)\n", {"a.b", "a.c"}),
+    (b"import a, \\\n    b\n", {"a", "b"}),
+    (b"import a; import b\n", {"a", "b"}),
+    (b"try: import ujson as json\nexcept ImportError: import json\n", {"ujson", "json"}),
+    (b'"""\nimport fake\n"""\n', set()),
+    (b"'''\nfrom fake import x\n'''\n", set()),
+    (b"# import fake\n", set()),
+    (b"s = 'import fake'\n", set()),
+    (b"x = r'\\'' ; import real\n", set()),  # after ';': ast finds it, we do not
+    (b"print 'py2'\nimport cPickle\n", {"cPickle"}),
+    (b"\x00\x01import\xff\xfe", set()),
+    (b'"""unterminated\nimport fake\n', set()),
+]
+
+
+@pytest.mark.parametrize("source, expected", SCAN_CASES)
+def test_scan_imports(source: bytes, expected: set[str]) -> None:
+    assert scan_imports(source) == expected
+
+
+def _ast_imports(source: bytes) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.update(f"{node.module}.{a.name}" if a.name != "*" else node.module
+                         for a in node.names)
+    return found
+
+
+def _valid_python_files() -> list[Path]:
+    files = []
+    for path in sorted((Path(__file__).parent / "data" / "repos").rglob("*.py")):
+        try:
+            ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError):
+            continue
+        files.append(path)
+    return files
+
+
+@pytest.mark.parametrize("path", _valid_python_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_scanner_agrees_with_ast_on_fixture_files(path: Path) -> None:
+    assert scan_imports(path.read_bytes()) == _ast_imports(path.read_bytes())
+
+
+def test_scanner_agrees_with_ast_on_this_project() -> None:
+    root = Path(__file__).parent.parent / "crawler"
+    for path in root.rglob("*.py"):
+        assert scan_imports(path.read_bytes()) == _ast_imports(path.read_bytes()), path
+
+
+def test_notebook_magics_and_shell_lines() -> None:
+    lines = ["%matplotlib inline\n", "!pip install x\n", "import numpy\n", "y = !ls\n", "f?\n"]
+    nb = json.dumps({"cells": [{"cell_type": "code", "source": lines}]}).encode()
+    code = notebook_code(nb)
+    assert scan_imports(code.source) == {"numpy"}
+    assert "pip install x" in code.shell_lines
+
+
+def test_notebook_rejects_non_notebooks() -> None:
+    with pytest.raises(ValueError):
+        notebook_code(b"[1, 2]")
+
+
+def test_stdlib_covers_python2_and_3() -> None:
+    assert all(is_stdlib(n) for n in ("os", "cPickle", "urllib2", "Queue", "distutils", "tkinter"))
+    assert not any(is_stdlib(n) for n in ("numpy", "torch", "yaml"))
+    names = read_name_list("stdlib_py27.txt")
+    assert names == sorted(names)
+
+
+LOCAL_CASES = [
+    # (files, import, importer, known, local?)
+    (["models/__init__.py"], "models", "train.py", False, True),
+    (["utils/selenium.py", "utils/run.py"], "selenium", "utils/run.py", True, True),
+    (["utils/selenium.py"], "selenium", "train.py", True, False),
+    (["configs/yaml/a.yaml"], "yaml", "train.py", True, False),
+    (["tensorflow/train.py"], "tensorflow", "tensorflow/train.py", True, False),
+    (["datasets/coco.py"], "datasets.coco", "train.py", True, True),
+    (["datasets/coco.py"], "datasets.load_dataset", "train.py", True, False),
+    (["src/pkg/__init__.py"], "pkg", "tests/t.py", False, True),
+    (["third_party/foo/README"], "foo", "a.py", False, True),
+    (["a/b/helper.py"], "helper", "a/b/c/d.py", False, True),
+]
+
+
+@pytest.mark.parametrize("files, name, importer, known, local", LOCAL_CASES)
+def test_local_index(files: list[str], name: str, importer: str, known: bool, local: bool) -> None:
+    index = LocalIndex()
+    for f in [*files, importer]:
+        index.add(f)
+    assert index.is_local(name, importer, known) is local

@@ -1,0 +1,75 @@
+"""Manifest and install-command parsers, as case tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.manifests import command_kind, manifest_kind, parse_manifests, readme_code
+from crawler.manifests_reqs import install_commands, parse_requirement_line
+
+REQUIREMENT_LINES = [
+    ("torch>=1.8", "torch", ">=1.8"),
+    ("scikit_learn==1.0", "scikit-learn", "==1.0"),
+    ("-e .", "", ""),
+    ("./local_pkg", "", ""),
+    ("-e git+https://github.com/a/detectron2.git#egg=detectron2", "detectron2", ""),
+    ("git+https://github.com/NVIDIA/apex@master", "apex", ""),
+    ("foo @ https://example.org/foo-1.0.tar.gz", "foo", ""),
+    ("https://x.org/whl/torch-1.1.0-cp37-cp37m-linux_x86_64.whl", "torch", "==1.1.0"),
+    ('numpy==1.19; python_version < "3.8" --hash=sha256:abc', "numpy", "==1.19"),
+    ("tensorflow-gpu=1.15", "tensorflow-gpu", "==1.15"),
+    ("pytorch", "torch", ""),
+    ("Pillow[extra]>=8", "pillow", ">=8"),
+    ("--index-url https://x", "", ""),
+]
+
+
+@pytest.mark.parametrize("line, name, spec", REQUIREMENT_LINES)
+def test_requirement_lines(line: str, name: str, spec: str) -> None:
+    parsed = parse_requirement_line(line)
+    assert (parsed.name if parsed else "") == name
+    assert (parsed.spec if parsed else "") == spec
+
+
+INSTALL_LINES = [
+    ("!pip install -q torch==1.4 'timm>=0.4' -e .", ["torch", "timm"]),
+    ("RUN pip install --upgrade pip && pip install -r requirements.txt", []),
+    ("conda install -c pytorch pytorch torchvision cudatoolkit=10.1 -y", ["torch", "torchvision"]),
+    ("python3 -m pip install --user jax[cuda] -f https://x", ["jax"]),
+    ("sudo pip3 install git+https://github.com/openai/CLIP.git", ["clip"]),
+]
+
+
+@pytest.mark.parametrize("text, names", INSTALL_LINES)
+def test_install_commands(text: str, names: list[str]) -> None:
+    assert [r.name for r in install_commands(text)] == names
+
+
+def test_readme_prose_is_not_a_command() -> None:
+    text = "We recommend that you pip install the latest release.\n```\npip install ogb\n```\n"
+    assert [r.name for r in install_commands(readme_code(text))] == ["ogb"]
+
+
+@pytest.mark.parametrize("path, kind", [
+    ("requirements.txt", "requirements"), ("requirements-dev.txt", "requirements"),
+    ("dev_requirements.txt", "requirements"), ("requirements/base.txt", "requirements"),
+    ("requirement.txt", "requirements"), ("sub/setup.py", "setup.py"), ("setup.cfg", "setup.cfg"),
+    ("pyproject.toml", "pyproject"), ("Pipfile", "pipfile"), ("environment.yml", "conda"),
+    ("env.yaml", "conda"), ("Pipfile.lock", ""), ("notes.txt", ""), ("config.yaml", ""),
+])
+def test_manifest_kind(path: str, kind: str) -> None:
+    assert manifest_kind(path) == kind
+
+
+def test_command_kind() -> None:
+    assert [command_kind(p) for p in ("run.sh", "docker/Dockerfile", "README.md", "a.py")] == [
+        "shell", "docker", "readme", ""]
+
+
+def test_include_depth_is_bounded() -> None:
+    blobs = {f"r{i}.txt": f"-r r{i + 1}.txt\npkg{i}\n".encode() for i in range(10)}
+    blobs["requirements.txt"] = b"-r r0.txt\n"
+    result = parse_manifests(blobs, max_depth=3)
+    assert {d.name for d in result.deps} == {"pkg0", "pkg1", "pkg2"} | {
+        f"pkg{i}" for i in range(10) if f"r{i}.txt" in result.manifests}
+    assert any("depth limit" in e.reason for e in result.errors)
