@@ -195,7 +195,8 @@ def load_catalogue(path: str | None = None) -> dict[str, VenueYear]:
 def _journal_year(vy: VenueYear, year: int) -> VenueYear:
     low, high = vy.year_range
     if low and not low <= year <= high:
-        raise VenueNotFound(f"{vy.venue} has years {low}-{high} in the catalogue, not {year}")
+        raise VenueNotFound(f"{vy.venue} has years {low}-{high} in the catalogue, not {year}; "
+                            f"widen `years:` of {vy.venue} in configs/venues.yaml")
     return replace(vy, key=f"{vy.short}{year}", year=year)
 
 
