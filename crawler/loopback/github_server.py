@@ -393,7 +393,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(429, {"message": "Too Many Requests"},
                             {"Retry-After": str(gh.retry_after)})
         elif k == "ratelimit":
-            reset = now_epoch() + max(1, round(gh.ratelimit_reset))
+            reset = now_epoch() + round(gh.ratelimit_reset)
             self._send_json(403, {"message": "API rate limit exceeded"},
                             {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)})
         elif k == "empty":
