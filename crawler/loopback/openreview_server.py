@@ -49,6 +49,7 @@ FAILURES: dict[str, tuple[int, str, Any]] = {
                                    "status": 500}),
 }
 USER_ID = "~Replay_User1"
+_JWT_KEY = "replay-server-signing-key-not-a-secret"
 
 
 def _value(note: dict[str, Any], key: str) -> Any:
@@ -194,7 +195,7 @@ class OpenReviewReplay:
             return 400, "json", {"name": "ValidationError", "status": 400,
                                  "message": "Invalid username or password"}
         user_json = {"id": USER_ID, "profile": {"id": USER_ID, "usernames": [USER_ID]}}
-        token = jwt.encode({"user": user_json}, "replay-secret-not-a-real-key-0123456789", algorithm="HS256")
+        token = jwt.encode({"user": user_json}, _JWT_KEY, algorithm="HS256")
         return 200, "json", {"token": token, "user": user_json}
 
     def groups(self, q: dict[str, str]) -> tuple[int, str, Any]:
