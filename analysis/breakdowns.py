@@ -54,7 +54,8 @@ def paper_domains(census: Census, path: str | Path | None = None) -> pd.Series:
     area_rank = _rank(area, domains).where(area != "", len(domains))
     kw = census.keywords
     kw_rank = _rank(kw["keyword"], domains).groupby(kw["paper_id"]).min() if len(kw) else None
-    by_kw = papers["paper_id"].map(kw_rank) if kw_rank is not None else pd.Series(np.nan, papers.index)
+    no_kw = pd.Series(np.nan, papers.index)
+    by_kw = papers["paper_id"].map(kw_rank) if kw_rank is not None else no_kw
     rank = area_rank.where(area_rank < len(domains), by_kw).fillna(len(domains)).astype(int)
     labels = pd.Series(np.array(names, dtype=object)[rank.to_numpy()], index=papers.index)
     has_any = (area != "") | papers["paper_id"].isin(kw["paper_id"])
@@ -129,7 +130,8 @@ def by_institution(census: Census) -> pd.DataFrame:
     inst = inst.drop_duplicates(KEY + ["paper_id", "institution"])
     df = paper_frame(census).merge(inst[KEY + ["paper_id", "institution"]], on=KEY + ["paper_id"])
     out = summarise(df, ["institution"])
-    return out.sort_values(["accepted", "institution"], ascending=[False, True]).reset_index(drop=True)
+    out = out.sort_values(["accepted", "institution"], ascending=[False, True])
+    return out.reset_index(drop=True)
 
 
 def pooled(table: pd.DataFrame, group: str) -> pd.DataFrame:

@@ -11,6 +11,7 @@ exists and the report can say why it is empty.
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
 
 import matplotlib
@@ -52,9 +53,12 @@ class Chart:
 def render(name: str, fig: Figure, title: str, caption: str, empty: bool = False) -> Chart:
     """Add title and caption, encode as PNG and SVG, close the figure."""
     fig.suptitle(title, fontsize=12, fontweight="bold")
-    fig.text(0.01, 0.005, caption, fontsize=7.5, color="#333333", ha="left", va="bottom",
-             wrap=True)
-    fig.tight_layout(rect=(0, 0.06, 1, 0.95))
+    width = int(fig.get_figwidth() * 17)  # characters of 7.5 pt text per inch, roughly
+    text = textwrap.fill(caption, width=max(60, width))
+    lines = text.count("\n") + 1
+    fig.text(0.01, 0.005, text, fontsize=7.5, color="#333333", ha="left", va="bottom")
+    bottom = min(0.3, (0.16 * lines + 0.1) / fig.get_figheight())
+    fig.tight_layout(rect=(0, bottom, 1, 0.95))
     out = []
     for fmt in ("png", "svg"):
         buf = io.BytesIO()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from analysis.charts import FRAMEWORK_STYLE, MIN_N, OKABE_ITO, Chart, render, too_little
 from analysis.metrics import CLASSES
@@ -18,7 +20,7 @@ TREND_FAMILIES = ("pytorch", "tensorflow", "keras", "jax")
 SEED_MARK = ("ICLR", 2020, 154 / 249)
 
 
-def _venue_axes(venues: list[str]) -> tuple[plt.Figure, list[plt.Axes]]:
+def _venue_axes(venues: list[str]) -> tuple[Figure, list[Axes]]:
     cols = min(3, len(venues))
     rows = -(-len(venues) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows + 0.6), squeeze=False,
@@ -29,14 +31,14 @@ def _venue_axes(venues: list[str]) -> tuple[plt.Figure, list[plt.Axes]]:
     return fig, flat[: len(venues)]
 
 
-def _band(ax: plt.Axes, df: pd.DataFrame, label: str, style: tuple[str, str, str]) -> None:
+def _band(ax: Axes, df: pd.DataFrame, label: str, style: tuple[str, str, str]) -> None:
     colour, line, marker = style
     ax.plot(df["year"], df["share"], line, marker=marker, color=colour, label=label)
     ax.fill_between(df["year"], df["ci_low"], df["ci_high"], color=colour, alpha=0.18, lw=0)
 
 
 def _trend_panels(df: pd.DataFrame, series: str, names: tuple[str, ...], n_col: str) -> tuple[
-        plt.Figure, int, int]:
+        Figure, int, int]:
     """Draw one panel per venue; returns (figure, drawn venues, hidden points)."""
     venues = sorted(df["venue"].unique())
     fig, axes = _venue_axes(venues)

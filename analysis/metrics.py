@@ -87,8 +87,10 @@ def unique_tools(census: Census) -> pd.DataFrame:
         analysed = int(n.get((part.venue, part.year), 0))
         per_repo = np.concatenate([per_repo, np.zeros(analysed - len(per_repo), np.int64)])
         rows.append({"venue": part.venue, "year": part.year, "analysed": analysed,
-                     "unique_tools": len(part.tools), "single_repo_tools": int((per_tool == 1).sum()),
-                     "tool_rows": len(part.tool_codes), "repos_without_tools": int((per_repo == 0).sum()),
+                     "unique_tools": len(part.tools),
+                     "single_repo_tools": int((per_tool == 1).sum()),
+                     "tool_rows": len(part.tool_codes),
+                     "repos_without_tools": int((per_repo == 0).sum()),
                      "mean_tools": float(per_repo.mean()) if analysed else float("nan"),
                      "median_tools": float(np.median(per_repo)) if analysed else float("nan")})
     return pd.DataFrame(rows, columns=KEY + ["analysed", "unique_tools", "single_repo_tools",
@@ -191,6 +193,7 @@ def co_usage(census: Census, tools: list[str]) -> pd.DataFrame:
     a, b = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
     df = pd.DataFrame({"tool_a": np.array(tools, dtype=object)[a.ravel()],
                        "tool_b": np.array(tools, dtype=object)[b.ravel()],
-                       "both": both.ravel(), "repos_a": diag[a.ravel()], "repos_b": diag[b.ravel()]})
+                       "both": both.ravel(), "repos_a": diag[a.ravel()],
+                       "repos_b": diag[b.ravel()]})
     union = df["repos_a"] + df["repos_b"] - df["both"]
     return df.assign(jaccard=share(df["both"], union), p_b_given_a=share(df["both"], df["repos_a"]))

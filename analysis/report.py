@@ -81,7 +81,8 @@ def _method_html(method: dict[str, Any], tables: dict[str, pd.DataFrame]) -> str
     items = [
         f"Data: crawl datasets at <code>{html.escape(method['source'])}</code>; runs: "
         f"{html.escape(', '.join(method['runs']) or 'none recorded')}.",
-        f"Snapshot dates (repositories read at the last commit before): {kv(method['snapshot_dates'])}.",
+        "Snapshot dates (repositories read at the last commit before): "
+        f"{kv(method['snapshot_dates'])}.",
         f"Repository snapshots of analysed links: {kv(method['repo_snapshots'])}; commit dates "
         f"from {html.escape(' to '.join(method['commit_dates']) or 'n/a')}.",
         f"Where code links came from: {kv(method['link_sources'])}.",

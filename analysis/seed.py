@@ -32,7 +32,8 @@ PUBLISHED: dict[tuple[str, int], dict[str, Any]] = {
                      "analysed": 237, "pytorch": 154, "tensorflow": 95,
                      "tensorflow_no_offset": 95 - 12, "keras": 23,
                      "pytorch_share_of_pt_tf": 154 / 249, "unique_tools": 687,
-                     "top_tools": "numpy, scipy, matplotlib, pandas, scikit_learn, tqdm, torchvision"},
+                     "top_tools": "numpy, scipy, matplotlib, pandas, scikit_learn, tqdm, "
+                                  "torchvision"},
 }
 SEED_TF_OFFSET: dict[tuple[str, int], int] = {("ICLR", 2020): 12}
 NOTES = {
