@@ -15,7 +15,7 @@ a crawl that was stopped.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -31,7 +31,7 @@ def run_windowed(
     window: int = 256,
     key: Callable[[T], str] | None = None,
     stop: Callable[[], bool] | None = None,
-) -> Iterator[tuple[T, Any]]:
+) -> Generator[tuple[T, Any], None, None]:
     """Yield ``(task, fn(task, *args))``; a task whose future failed yields the exception.
 
     Task keys are ``key(task)`` prefixed with the function name, so a task

@@ -35,6 +35,11 @@ def _crawl_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keep-archives", action="store_true", default=None,
                    help="store downloaded archives in the bucket by sha")
     p.add_argument("--config", help="YAML run config (see configs/run-example.yaml)")
+    p.add_argument("--detach", action="store_true",
+                   help="hand the whole crawl to the --cluster tcp://… scheduler and return "
+                        "at once with the run id (follow it with 'toolcensus status URL')")
+    p.add_argument("--cancel", metavar="RUN",
+                   help="stop the detached run RUN (give the same --cluster and --out)")
 
 
 def build_parser() -> argparse.ArgumentParser:

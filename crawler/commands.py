@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -39,14 +38,6 @@ def load_papers(venues: Sequence[str], settings: Settings) -> list[Paper]:
     return papers
 
 
-def _progress(done: Counter[str], total: int) -> None:
-    n = sum(done.values())
-    if n == total or n % 25 == 0:
-        failed = ", ".join(f"{k} {v}" for k, v in sorted(done.items()) if k != "ok")
-        _say(f"  {n}/{total} repositories: ok {done.get('ok', 0)}"
-             + (f"; failed: {failed}" if failed else ""))
-
-
 def print_funnel(out: str, options: Any = None) -> None:
     """Print the funnel of the crawl at ``out`` as a small table."""
     from analysis import funnel_table
@@ -60,16 +51,81 @@ def print_funnel(out: str, options: Any = None) -> None:
         print(f"{venue} {year}: {stages}")
 
 
+def _papers_for_detach(args: argparse.Namespace, settings: Settings) -> list[Paper] | None:
+    """Papers read here when they come from local files; None when the cluster discovers them."""
+    if not args.venues and not settings.papers_file:
+        raise ConfigError("name at least one VENUE (e.g. iclr2020; see 'toolcensus venues') "
+                          "or give --papers FILE")
+    if settings.papers_file or settings.links_file:
+        return load_papers(args.venues, settings)  # local files do not exist on the cluster
+    return None
+
+
+def cmd_detach(args: argparse.Namespace, settings: Settings) -> int:
+    """Submit the whole crawl to a running scheduler and return with its run id."""
+    from cluster import detach
+    from cluster.connect import connect, dashboard_link, validate_cluster
+
+    if validate_cluster(settings.cluster) != "address":
+        raise ConfigError("--detach needs a cluster that outlives this command: a running "
+                          "scheduler, --cluster tcp://host:8786 (or DASK_SCHEDULER_ADDRESS)")
+    papers = _papers_for_detach(args, settings)
+    client = connect(settings.cluster)
+    try:
+        run_id = detach.submit(client, args.venues, papers, settings)
+        link = dashboard_link(client)
+    finally:
+        client.close()
+    print(run_id)
+    _say(f"submitted run {run_id} to {settings.cluster}; it writes to {settings.out}")
+    if link:
+        _say(f"Dask dashboard: {link}")
+    _say(f"follow it:  toolcensus status {settings.out}\n"
+         f"cancel it:  toolcensus crawl --cancel {run_id} --cluster {settings.cluster} "
+         f"--out {settings.out}")
+    return 0
+
+
+def cmd_cancel(args: argparse.Namespace, settings: Settings) -> int:
+    """Stop a detached run cleanly (its futures are cancelled, its manifest says so)."""
+    from cluster import detach
+    from cluster.connect import connect, validate_cluster
+
+    if validate_cluster(settings.cluster) != "address":
+        raise ConfigError("--cancel needs the scheduler the run was submitted to: "
+                          "--cluster tcp://host:8786")
+    client = connect(settings.cluster)
+    try:
+        state = detach.cancel(client, settings, args.cancel)
+    finally:
+        client.close()
+    print(f"run {args.cancel}: {state}")
+    if state not in detach.TERMINAL:
+        _say("the driver has not confirmed yet; check with 'toolcensus status "
+             f"{settings.out}'")
+        return 1
+    return 0
+
+
 def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
-    from cluster.connect import dashboard_link, get_client
+    from cluster.connect import dashboard_link, get_client, validate_cluster
+    from cluster.progress import ProgressDisplay
+    from crawler import manifest
     from crawler.crawl import crawl
 
+    if getattr(args, "cancel", None):
+        return cmd_cancel(args, settings)
+    if getattr(args, "detach", False):
+        return cmd_detach(args, settings)
+    validate_cluster(settings.cluster)  # a bad spec fails before discovery starts
     papers = load_papers(args.venues, settings)
-    _say(f"{len(papers)} accepted papers; crawling into {settings.out}")
+    run_id = manifest.new_run_id()
+    _say(f"run {run_id}: {len(papers)} accepted papers; crawling into {settings.out}")
     with get_client(settings.cluster, settings) as client:
         if client is not None:
-            _say(f"Dask dashboard: {dashboard_link(client) or '(none)'}")
-        summary = crawl(papers, settings, client=client, progress=_progress)
+            _say(f"Dask dashboard: {dashboard_link(client) or '(none: install bokeh)'}")
+        summary = crawl(papers, settings, client=client, progress=ProgressDisplay(),
+                        run_id=run_id)
     _say(f"run {summary.run_id}: {summary.tasks} repositories fetched, "
          f"{summary.skipped} already done, {summary.seconds:.1f} s")
     print_funnel(settings.out, settings.storage_options)

@@ -123,10 +123,15 @@ def crawl(
     client: Any = None,
     progress: Progress | None = None,
     run_id: str | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> CrawlSummary:
     """Crawl the repositories of ``papers`` and write the datasets under ``settings.out``.
 
     ``client`` is a ``distributed.Client`` or ``None`` for an in-process loop.
+    ``stop`` is polled between completions: when it returns True the tasks in
+    flight are cancelled, the manifest is marked ``cancelled`` and the
+    datasets are left as they were (the fragments written so far are kept,
+    so the next run resumes from them).
     """
     from cluster.executor import run_windowed
 
@@ -138,20 +143,33 @@ def crawl(
     final, retry = (set(), set()) if settings.fresh else tasks.finished_keys(settings)
     todo = [t for t in crawl_plan.tasks if t.key not in final]
     summary.tasks, summary.skipped = len(todo), len(crawl_plan.tasks) - len(todo)
-    manifest.write(settings, run_id, "running", {
-        "papers": len(papers), "tasks_planned": len(crawl_plan.tasks), "tasks_submitted": len(todo),
-    })
+    planned = {"papers": len(papers), "tasks_planned": len(crawl_plan.tasks),
+               "tasks_submitted": len(todo), "tasks_skipped_as_done": summary.skipped}
+    manifest.write(settings, run_id, "running", planned)
+    log.info("run %s: %d tasks, %d already done", run_id, len(todo), summary.skipped)
     done: Counter[str] = Counter()
-    for task, outcome in run_windowed(run_task, todo, settings, client=client,
-                                      window=settings.window, key=lambda t: t.key):
-        if isinstance(outcome, tuple):
-            status = outcome[1]
-        else:  # the task itself died (e.g. its workers were killed): record, never drop
-            status = _record_lost(task, outcome, settings)
-        done[status] += 1
-        if progress is not None:
-            progress(done, len(todo))
+    beat = manifest.Heartbeat(settings, run_id, planned)
+    results = run_windowed(run_task, todo, settings, client=client, window=settings.window,
+                           key=lambda t: t.key, stop=stop)
+    try:  # closing the generator cancels whatever is still in flight (Ctrl-C too)
+        for task, outcome in results:
+            if isinstance(outcome, tuple):
+                status = outcome[1]
+            else:  # the task itself died (e.g. its workers were killed): record, never drop
+                status = _record_lost(task, outcome, settings)
+            done[status] += 1
+            beat.update(done)
+            if progress is not None:
+                progress(done, len(todo))
+    finally:
+        results.close()
+    stopped = sum(done.values()) < len(todo)  # only a stop request ends the loop early
+    summary.seconds = time.monotonic() - started
+    if stopped:
+        manifest.write(settings, run_id, "cancelled", {**planned, **beat.counts(done)})
+        return summary
     summary.statuses = compact(papers, crawl_plan, settings)
     summary.seconds = time.monotonic() - started
-    manifest.write(settings, run_id, "finished", manifest.counts(papers, summary, done))
+    manifest.write(settings, run_id, "finished",
+                   {**planned, **manifest.counts(papers, summary, done)})
     return summary

@@ -18,6 +18,8 @@ from crawler.settings import Settings
 if TYPE_CHECKING:
     from crawler.crawl import CrawlSummary
 
+HEARTBEAT_SECONDS = 10.0
+STATES = ("submitted", "running", "finished", "cancelled", "failed")
 PACKAGES = (
     "toolcensus", "dask", "distributed", "fsspec", "s3fs", "openreview-py", "pandas",
     "pyarrow", "matplotlib", "requests",
@@ -57,6 +59,28 @@ def write(settings: Settings, run_id: str, state: str, counts: dict[str, Any]) -
     storage.write_json(url(settings, run_id), doc, settings.storage_options)
 
 
+class Heartbeat:
+    """Rewrites a running crawl's manifest with its counts so far, every ``every`` seconds.
+
+    ``toolcensus status`` reads it to show a running (or detached) crawl's
+    progress and to notice a driver that stopped updating.
+    """
+
+    def __init__(self, settings: Settings, run_id: str, planned: dict[str, Any],
+                 every: float = HEARTBEAT_SECONDS) -> None:
+        self.settings, self.run_id, self.planned, self.every = settings, run_id, planned, every
+        self._last = time.monotonic()
+
+    def counts(self, done: Counter[str]) -> dict[str, Any]:
+        return {"tasks_done": sum(done.values()), "statuses_this_run": dict(sorted(done.items()))}
+
+    def update(self, done: Counter[str]) -> None:
+        if time.monotonic() - self._last < self.every:
+            return
+        self._last = time.monotonic()
+        write(self.settings, self.run_id, "running", {**self.planned, **self.counts(done)})
+
+
 def counts(
     papers: Sequence[Paper], summary: CrawlSummary, this_run: Counter[str]
 ) -> dict[str, Any]:
@@ -67,6 +91,7 @@ def counts(
         "papers_with_code_link": with_link,
         "tasks_submitted": summary.tasks,
         "tasks_skipped_as_done": summary.skipped,
+        "tasks_done": sum(this_run.values()),
         "statuses_this_run": dict(sorted(this_run.items())),
         "statuses_all_links": dict(sorted(summary.statuses.items())),
         "seconds": round(summary.seconds, 3),
@@ -79,4 +104,13 @@ def latest(out: str, options: Any = None) -> dict[str, Any] | None:
     if not runs:
         return None
     doc: dict[str, Any] = storage.read_json(runs[-1], options)
+    return doc
+
+
+def read(out: str, run_id: str, options: Any = None) -> dict[str, Any] | None:
+    """The manifest of ``run_id`` under ``out``, or None when there is none."""
+    target = storage.join(out, "_runs", f"{run_id}.json")
+    if not storage.exists(target, options):
+        return None
+    doc: dict[str, Any] = storage.read_json(target, options)
     return doc
