@@ -216,7 +216,7 @@ EXPECTED_FRAMEWORKS: dict[str, set[str]] = {
     "pt-classifier": {"pytorch"},
     "tf1-gan": {"tensorflow"},
     "tf2-seq": {"tensorflow"},
-    "keras-standalone": {"keras", "tensorflow"},
+    "keras-standalone": {"keras"},  # tensorflow is only declared (the backend)
     "theano-py2": {"theano"},
     "notebook-only": {"pytorch"},
     "jax-flax": {"jax"},
