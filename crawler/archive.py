@@ -8,7 +8,6 @@ written to disk, so nothing can land outside a target.
 
 from __future__ import annotations
 
-import gzip
 import os
 import posixpath
 import stat
@@ -17,7 +16,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, Protocol, cast
+from typing import IO, Protocol
 
 from crawler.errors import CorruptArchive
 
@@ -77,55 +76,189 @@ def _strip_top(path: str, top: str) -> str:
     return path[len(top) + 1 :] if top and path.startswith(top + "/") else path
 
 
+@dataclass(slots=True)
+class _Header:
+    name: str
+    size: int
+    kind: bytes
+    linkname: str
+
+
+_REGULAR = (b"0", b"\0", b"7")
+
+
+def _octal(field: bytes) -> int:
+    if field[:1] and field[0] & 0x80:  # GNU base-256
+        return int.from_bytes(field[1:], "big")
+    text = field.split(b"\0", 1)[0].strip()
+    return int(text, 8) if text else 0
+
+
+def _parse_header(block: bytes) -> _Header:
+    if _octal(block[148:156]) != sum(block[:148]) + 256 + sum(block[156:512]):
+        raise tarfile.ReadError("bad tar header checksum")
+    name = block[:100].split(b"\0", 1)[0]
+    if block[257:262] == b"ustar" and block[345:346] != b"\0":
+        name = block[345:500].split(b"\0", 1)[0] + b"/" + name
+    link = block[157:257].split(b"\0", 1)[0]
+    return _Header(name.decode("utf-8", "surrogateescape"), _octal(block[124:136]),
+                   block[156:157], link.decode("utf-8", "surrogateescape"))
+
+
+def _pax(data: bytes) -> dict[str, str]:
+    out: dict[str, str] = {}
+    pos = 0
+    while pos < len(data):
+        length = int(data[pos : data.index(b" ", pos)])
+        key, _, value = data[data.index(b" ", pos) + 1 : pos + length - 1].partition(b"=")
+        out[key.decode("utf-8", "replace")] = value.decode("utf-8", "surrogateescape")
+        pos += length
+    return out
+
+
+class _TarStream:
+    """A minimal sequential tar reader (ustar, pax, GNU long names) over gzip or plain bytes.
+
+    Inflates with ``zlib`` in bounded steps (at most 1 MiB of output per step),
+    so a gzip bomb costs time up to the repository cap, never memory.
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.inflater = zlib.decompressobj(31) if raw.read(2) == b"\x1f\x8b" else None
+        raw.seek(0)
+        self.buf = b""
+        self.pos = 0
+
+    def _more(self) -> bytes:
+        d = self.inflater
+        if d is None:
+            return self.raw.read(1 << 20)
+        while True:
+            if d.unconsumed_tail:
+                data = d.decompress(d.unconsumed_tail, 1 << 20)
+            elif d.eof:
+                return b""
+            else:
+                chunk = self.raw.read(1 << 18)
+                if not chunk:
+                    raise EOFError("compressed stream ended early (truncated archive)")
+                data = d.decompress(chunk, 1 << 20)
+            if data:
+                return data
+
+    def read(self, n: int) -> bytes:
+        while len(self.buf) - self.pos < n:
+            more = self._more()
+            if not more:
+                break
+            self.buf = self.buf[self.pos :] + more
+            self.pos = 0
+        out = self.buf[self.pos : self.pos + n]
+        self.pos += len(out)
+        return out
+
+    def _read(self, n: int) -> bytes:
+        data = self.read(n)
+        if len(data) != n:
+            raise EOFError("unexpected end of tar data (truncated archive)")
+        return data
+
+    def skip(self, n: int) -> None:
+        have = min(n, len(self.buf) - self.pos)
+        self.pos += have
+        n -= have
+        while n > 0:
+            more = self._more()
+            if not more:
+                raise EOFError("unexpected end of tar data (truncated archive)")
+            if len(more) > n:
+                self.buf, self.pos = more, n
+                return
+            n -= len(more)
+
+    def drain(self) -> None:
+        """Read to the end of the compressed stream (detects a truncated gzip)."""
+        while self._more():
+            pass
+
+    def data(self, size: int) -> bytes:
+        out = self._read(size)
+        self.skip(-size % 512)
+        return out
+
+    def headers(self) -> Iterator[_Header]:
+        """Headers with pax/GNU extensions applied; the caller consumes or skips each body."""
+        extra: dict[str, str] = {}
+        while True:
+            block = self.read(512)
+            if not block.strip(b"\0"):
+                return
+            if len(block) != 512:
+                raise EOFError("unexpected end of tar data (truncated archive)")
+            head = _parse_header(block)
+            if head.kind in (b"x", b"g", b"L", b"K"):
+                body = self.data(head.size) if head.size < (1 << 20) else b""
+                if head.kind == b"x":
+                    extra.update(_pax(body))
+                elif head.kind == b"L":
+                    extra["path"] = body.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+                elif head.kind == b"K":
+                    extra["linkpath"] = body.split(b"\0", 1)[0].decode("utf-8", "replace")
+                continue
+            head.name = extra.get("path", head.name)
+            head.linkname = extra.get("linkpath", head.linkname)
+            head.size = int(extra.get("size", head.size))
+            extra = {}
+            yield head
+
+
 def iter_tar(path: str, wants: Wants, limits: ArchiveLimits) -> Iterator[Entry]:
     """Members of a (gzip) tar read as a stream, with the single top folder stripped."""
     budget = _Budget(limits)
     top: str | None = None
     try:
-        with open(path, "rb") as raw, _decompressed(raw) as stream, tarfile.open(
-                fileobj=stream, mode="r|", bufsize=1 << 20) as tf:
-            for member in tf:
-                name, why = safe_name(member.name)
+        with open(path, "rb") as raw:
+            tar = _TarStream(raw)
+            for head in tar.headers():
+                body = head.size if head.kind in _REGULAR else 0
+                name, why = safe_name(head.name)
                 if top is None:
-                    top = name.split("/", 1)[0] if "/" in name or member.isdir() else ""
+                    top = name.split("/", 1)[0] if "/" in name or head.kind == b"5" else ""
                 rel = _strip_top(name, top)
-                if member.isdir() or (not why and not rel):
+                if head.kind == b"5" or (not why and not rel):
+                    tar.skip(body + (-body % 512))
                     continue
-                stop = budget.over(member.size if member.isreg() else 0)
+                stop = budget.over(body)
                 if stop:
-                    yield Entry(rel or member.name, error=stop)
+                    yield Entry(rel or head.name, error=stop)
                     return
-                yield _tar_entry(tf, member, rel, why, wants, limits)
-            while stream.read(1 << 20):  # reach the gzip trailer: detects truncation
-                pass
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+                entry = _tar_entry(head, rel, why, wants, limits)
+                if entry is None:
+                    yield Entry(rel, tar.data(body))
+                else:
+                    tar.skip(body + (-body % 512))
+                    yield entry
+            tar.drain()
+    except (tarfile.TarError, EOFError, zlib.error, OSError, ValueError) as exc:
         raise CorruptArchive(f"{path}: unreadable or truncated tar archive ({exc}); "
                              "download it again") from exc
 
 
-def _decompressed(raw: IO[bytes]) -> IO[bytes]:
-    """A gzip reader (raises EOFError on a truncated stream) or the raw plain tar."""
-    magic = raw.read(2)
-    raw.seek(0)
-    if magic == b"\x1f\x8b":
-        return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
-    return raw
-
-
-def _tar_entry(tf: tarfile.TarFile, member: tarfile.TarInfo, rel: str, why: str, wants: Wants,
-               limits: ArchiveLimits) -> Entry:
+def _tar_entry(head: _Header, rel: str, why: str, wants: Wants,
+               limits: ArchiveLimits) -> Entry | None:
+    """The entry for a member that is not read, or None when its bytes are wanted."""
     if why:
-        return Entry(member.name, error=why)
-    if member.issym() or member.islnk():
-        return Entry(rel, error=f"link not followed (-> {member.linkname[:80]})")
-    if not member.isreg():
+        return Entry(head.name, error=why)
+    if head.kind in (b"1", b"2"):
+        return Entry(rel, error=f"link not followed (-> {head.linkname[:80]})")
+    if head.kind not in _REGULAR:
         return Entry(rel, error="device or special file skipped")
     if not wants(rel):
         return Entry(rel)
-    if member.size > limits.max_member_bytes:
-        return Entry(rel, error=f"member too large ({member.size} bytes)")
-    handle = tf.extractfile(member)
-    return Entry(rel, handle.read() if handle else b"")
+    if head.size > limits.max_member_bytes:
+        return Entry(rel, error=f"member too large ({head.size} bytes)")
+    return None
 
 
 def iter_zip(path: str, wants: Wants, limits: ArchiveLimits) -> Iterator[Entry]:
