@@ -114,7 +114,7 @@ def build_archive(files: Files, top: str) -> bytes:
             info = tarfile.TarInfo(f"{top}/{path}")
             info.size, info.mtime, info.mode = len(blob), 1559347200, 0o644
             tar.addfile(info, io.BytesIO(blob))
-    return gzip.compress(raw.getvalue(), mtime=0)
+    return gzip.compress(raw.getvalue(), compresslevel=6, mtime=0)  # git archive's level
 
 
 def _when(date: str) -> datetime:
@@ -157,6 +157,7 @@ class GitHubServer:
         self._lock = threading.Lock()
         self._seen: dict[str, int] = {}
         self._archives: dict[tuple[str, str, str], bytes] = {}
+        self._commits: dict[str, list[RepoCommit]] = {}
         self._httpd: _Server | None = None
 
     # -- lifecycle -------------------------------------------------------
@@ -223,9 +224,16 @@ class GitHubServer:
     # -- repository model ------------------------------------------------
     def commits(self, name: str) -> list[RepoCommit]:
         """The repository's commits, newest first."""
+        with self._lock:
+            if name in self._commits:
+                return self._commits[name]
         if name in self.history:
-            return sorted(self.history[name], key=lambda c: _when(c.date), reverse=True)
-        return [RepoCommit(content_sha(self.repos[name]), DEFAULT_DATE)]
+            found = sorted(self.history[name], key=lambda c: _when(c.date), reverse=True)
+        else:
+            found = [RepoCommit(content_sha(self.repos[name]), DEFAULT_DATE)]
+        with self._lock:
+            self._commits[name] = found
+        return found
 
     def select(self, name: str, until: str | None, since: str | None) -> list[RepoCommit]:
         """Commits dated ≤ ``until`` and ≥ ``since``, newest first."""
@@ -249,6 +257,13 @@ class GitHubServer:
         with self._lock:
             self._archives[key] = blob
         return blob
+
+    def prebuild(self) -> None:
+        """Build every repository's codeload archives now (benchmarks time fetching, not this)."""
+        for name in self.repos:
+            for commit in self.commits(name):
+                sha = commit.sha
+                self.archive(name, sha, f"{name.split('/')[-1]}-{sha}")
 
     # -- faults ----------------------------------------------------------
     def fault_for(self, name: str, kind: str, key: str) -> Fault | None:
