@@ -273,6 +273,7 @@ class HttpClient:
         text += f"{ceiling:.0f} s. A later run retries this repository."
         if not self.settings.github_token:
             text += " " + RATE_LIMIT_HINT
+            _warn_once(RATE_LIMIT_HINT)
         return errors.RateLimited(text)
 
     def _note_quota(self, headers: Mapping[str, str], url: str) -> None:
@@ -281,6 +282,16 @@ class HttpClient:
             wait = _retry_wait(headers)
             if wait:
                 self.limiter.hold_off(_host(url), wait)
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    """Log ``message`` once per process (each worker says it once, not per repository)."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        log.warning("GitHub rate limit reached. %s", message)
 
 
 def _host(url: str) -> str:

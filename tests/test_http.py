@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from crawler import errors
+from crawler import http as http_module
 from crawler.http import HttpClient, error_for_status, safe_url
 from crawler.loopback.github_server import GitHubServer, content_sha
 from crawler.politeness import local_limiter
@@ -139,6 +140,19 @@ def test_retry_after_over_the_ceiling_is_rate_limited_at_once(serve: Any) -> Non
     assert info.value.reason == "rate_limited"
     assert "GITHUB_TOKEN" in str(info.value)  # says what to do when no token is set
     assert gh.hits("/repos/o/r/commits") == 1
+
+
+def test_rate_limit_without_token_is_logged_once(
+    serve: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    http_module._WARNED.clear()
+    gh = serve({"o/r": "429", "o/new": "429"}, retry_after=600)
+    with client(gh, max_retry_wait=1.0) as http:
+        for name in ("o/r", "o/new", "o/r"):
+            with pytest.raises(errors.RateLimited):
+                http.get_json(commits_url(gh, name))
+    warnings = [r for r in caplog.records if "GITHUB_TOKEN" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelname == "WARNING"
 
 
 def test_exhausted_quota_waits_for_reset_then_succeeds(serve: Any) -> None:
