@@ -91,7 +91,8 @@ class Settings:
             if f.name in SECRET_FIELDS:
                 value = "<set>" if value else ""
             elif f.name == "storage_options":
-                value = {k: v for k, v in dict(value).items() if k not in ("key", "secret", "token")}
+                hidden = ("key", "secret", "token")
+                value = {k: v for k, v in dict(value).items() if k not in hidden}
             out[f.name] = value
         return out
 
