@@ -73,8 +73,8 @@ def _partition(root: str, venue: str, year: int, n: int, rng: np.random.Generato
         "snapshot": pa.array(["publication"] * n),
         "status": pa.array(np.where(ok, "ok", "not_found")),
         "stage": pa.array(np.where(ok, "", "fetch")), "error": empty,
-        "archive_bytes": pa.array(np.zeros(n, np.int64)), "n_files": pa.array(np.zeros(n, np.int64)),
-        "n_py_files": pa.array(np.zeros(n, np.int64)), "n_notebooks": pa.array(np.zeros(n, np.int64)),
+        **{c: pa.array(np.zeros(n, np.int64))
+           for c in ("archive_bytes", "n_files", "n_py_files", "n_notebooks")},
         "manifests": _const_list(pa.array(["requirements.txt"] * n), n),
         "frameworks": _const_list(fam, n), "unresolved": _const_list(empty, n),
         "file_errors": pa.array(np.zeros(n, np.int64))})
@@ -139,7 +139,8 @@ def main() -> None:
         wall, cpu, peak, _ = run_child(CHILD_FULL, root, root + "-out")
         _, _, _, phases = run_child(CHILD_PHASES, root)
         print(json.dumps({"repos": counts["repos"], "tool_rows": counts["tool_rows"],
-                          "generate_s": round(gen, 1), "analyze_s": round(wall, 1), "analyze_cpu_s": round(cpu, 1),
+                          "generate_s": round(gen, 1), "analyze_s": round(wall, 1),
+                          "analyze_cpu_s": round(cpu, 1),
                           "peak_rss_mib": round(peak), **{k: round(v, 1) for k, v in
                                                           json.loads(phases).items()}}),
               flush=True)
