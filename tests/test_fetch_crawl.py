@@ -95,5 +95,8 @@ def test_random_faults_change_nothing_but_permanent_failures(tmp_path: Path) -> 
     late = next(r for r in clean["repos"] if r["repo"].endswith("/late"))
     assert (late["sha"], late["snapshot"]) == ("f" * 40, "after-publication")
     assert sum(1 for s in statuses.values() if s == "ok") == 42
+    faulty_status = {r["repo"]: (r["status"], r["error"]) for r in faulty["repos"]}
+    clean_status = {r["repo"]: (r["status"], r["error"]) for r in clean["repos"]}
+    assert {k: v for k, v in faulty_status.items() if v != clean_status.get(k)} == {}
     for name in ("papers", "repos", "tools"):
         assert faulty[name] == clean[name], name

@@ -76,7 +76,7 @@ def test_limiter_for_is_local_and_cached_outside_dask() -> None:
 def dask_client() -> Iterator[object]:
     distributed = pytest.importorskip("distributed")
     with distributed.Client(processes=False, n_workers=2, threads_per_worker=4,
-                            dashboard_address=None) as client:
+                            dashboard_address=":0") as client:
         yield client
 
 
