@@ -21,6 +21,7 @@ one boundary. ``reason`` is the short, stable string stored in datasets::
     │   ├── FetchTimeout         timeout
     │   ├── ServerError          server_error (5xx after retries)
     │   ├── ConnectionFailed     connection_error
+    │   ├── BadCredentials       bad_credentials (401: fix GITHUB_TOKEN, re-run)
     │   ├── CorruptArchive       corrupt_archive
     │   └── EmptyRepository      empty_repository
     └── ExtractError
@@ -110,6 +111,12 @@ class ServerError(FetchError):
 
 class ConnectionFailed(FetchError):
     reason = "connection_error"
+
+
+class BadCredentials(FetchError):
+    """The host rejected our token; transient so that a re-run with a fixed token retries."""
+
+    reason = "bad_credentials"
 
 
 class CorruptArchive(FetchError):

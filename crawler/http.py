@@ -94,7 +94,7 @@ def error_for_status(status: int, headers: Mapping[str, str], url: str) -> error
     if status == 429 or (status == 403 and (exhausted or "Retry-After" in headers)):
         return Throttled(f"rate limited by {where} (HTTP {status})", _retry_wait(headers))
     simple: dict[int, tuple[type[errors.CrawlError], str]] = {
-        401: (errors.ConfigError, "the GitHub token was rejected (401): check GITHUB_TOKEN"),
+        401: (errors.BadCredentials, "the token was rejected (401): check GITHUB_TOKEN"),
         403: (errors.Private, "access denied (403): private, blocked or disabled repository"),
         404: (errors.NotFound, "not found (404): deleted, renamed away or private"),
         409: (errors.EmptyRepository, "the repository is empty (409)"),

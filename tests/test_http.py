@@ -214,7 +214,7 @@ def test_statuses_map_to_reasons() -> None:
     url = "https://api.github.com/repos/o/r/commits"
     cases = {404: "not_found", 410: "gone", 451: "unavailable", 403: "private",
              409: "empty_repository", 429: "rate_limited", 500: "server_error",
-             502: "server_error", 408: "server_error", 401: "config"}
+             502: "server_error", 408: "server_error", 401: "bad_credentials"}
     for status, reason in cases.items():
         exc = error_for_status(status, {}, url)
         assert exc is not None and exc.reason == reason, status
