@@ -3,7 +3,9 @@
 Deterministic (seeded). Files mimic research code: modules with docstrings,
 imports (third-party, stdlib, local, relative), functions; notebooks; a
 requirements file; README; and non-code data files (which dominate real repos'
-bytes and must be skipped cheaply).
+bytes and must be skipped cheaply). The archive is laid out like GitHub's
+codeload ``.tar.gz`` (``git archive``): a pax global header holding the commit
+id, a ``{repo}-{sha7}/`` top folder, ustar headers.
 """
 
 from __future__ import annotations
@@ -64,6 +66,23 @@ def make_repo(root: str, name: str, n_files: int, seed: int = 0) -> tuple[str, s
         with open(path, "wb") as fh:
             fh.write(data)
     archive = os.path.join(root, f"{name}.tar.gz")
-    with tarfile.open(archive, "w:gz", compresslevel=6) as tf:
-        tf.add(tree, arcname=f"{name}-0123456789abcdef")
+    sha = f"{rng.getrandbits(160):040x}"
+    with tarfile.open(archive, "w:gz", compresslevel=6, format=tarfile.PAX_FORMAT,
+                      pax_headers={"comment": sha}) as tf:
+        tf.add(tree, arcname=f"{name}-{sha[:7]}", filter=_like_git_archive)
     return tree, archive
+
+
+def _like_git_archive(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    """Header fields as ``git archive`` (GitHub's codeload) writes them.
+
+    Integer mtime and root owner: ``tarfile`` would otherwise add a pax record to
+    every member for the float mtime, which real GitHub archives do not have
+    (they carry one pax global header with the commit id, and pax ``path``
+    records only for paths that do not fit the ustar name/prefix fields).
+    """
+    info.mtime = 1_600_000_000
+    info.uid = info.gid = 0
+    info.uname = info.gname = "root"
+    info.mode = 0o775 if info.isdir() else 0o664
+    return info

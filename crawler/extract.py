@@ -14,7 +14,7 @@ import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from crawler import archive
+from crawler import archive, archive_tar, archive_zip
 from crawler.errors import ConfigError, CorruptArchive
 from crawler.imports import LocalIndex, notebook_code, scan_imports
 from crawler.manifests import Dep, command_kind, install_text, manifest_kind, parse_manifests
@@ -26,6 +26,13 @@ from crawler.stdlib import is_stdlib
 MiB = 1 << 20
 _INCLUDE_CANDIDATE_BYTES = 64 * 1024
 _INCLUDE_BUDGET = 8 * MiB
+_CODE = (".py", ".pyw", ".ipynb")
+# Every name that manifest_kind/command_kind accept ends or starts like this
+# (crawler/manifests.py); anything else is skipped without running their regexes.
+_MAYBE_SUFFIXES = (".txt", ".in", ".pip", ".cfg", ".toml", ".yml", ".yaml", ".sh", ".bash",
+                   ".dockerfile")
+_MAYBE_PREFIXES = ("pipfile", "dockerfile", "readme", "install")
+_CODE_KIND_PREFIXES = ("setup.", "dockerfile", "readme", "install")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +61,11 @@ class Collector:
     def wants(self, path: str) -> bool:
         """Whether a member's bytes are needed."""
         low = path.lower()
-        if low.endswith((".py", ".pyw", ".ipynb")):
+        if low.endswith(_CODE):
             return True
+        base = low.rpartition("/")[2]
+        if not base.endswith(_MAYBE_SUFFIXES) and not base.startswith(_MAYBE_PREFIXES):
+            return False  # no manifest or command file has another name
         if manifest_kind(path) or command_kind(path):
             return True
         return low.endswith((".txt", ".in")) and self._candidate_bytes < _INCLUDE_BUDGET
@@ -81,7 +91,7 @@ class Collector:
     def _add(self, path: str, data: bytes) -> None:
         low = path.lower()
         if low.endswith((".py", ".pyw")):
-            if b"\x00" in data[:8192]:
+            if data.find(b"\x00", 0, 8192) != -1:
                 self.errors.append(FileError(path, "binary content, not Python source"))
                 return
             self._record_imports(path, scan_imports(data))
@@ -93,6 +103,8 @@ class Collector:
                 return
             self._record_imports(path, scan_imports(nb.source))
             self._record_installed(path, "\n".join(nb.shell_lines))
+        if low.endswith(_CODE) and not low.rpartition("/")[2].startswith(_CODE_KIND_PREFIXES):
+            return  # a code file is a manifest or command file only by these names
         kind = command_kind(path)
         if kind:
             self._record_installed(path, install_text(kind, data))
@@ -199,13 +211,14 @@ def extract_files(files: Iterable[tuple[str, bytes]], limits: Limits | None = No
 
 
 def _consume(entries: Iterator[archive.Entry], collector: Collector) -> Extraction:
-    for entry in entries:
-        if entry.error:
-            collector.errors.append(FileError(entry.path, entry.error))
+    add_path, add, errors = collector.add_path, collector.add, collector.errors
+    for path, data, error in entries:
+        if error:
+            errors.append(FileError(path, error))
             continue
-        collector.add_path(entry.path)
-        if entry.data is not None:
-            collector.add(entry.path, entry.data)
+        add_path(path)
+        if data is not None:
+            add(path, data)
     return collector.finish()
 
 
@@ -218,9 +231,9 @@ def extract_archive(path: str, limits: Limits | None = None) -> Extraction:
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if magic.startswith(b"PK"):
-        return _consume(archive.iter_zip(path, collector.wants, collector.limits), collector)
+        return _consume(archive_zip.iter_zip(path, collector.wants, collector.limits), collector)
     if magic.startswith(b"\x1f\x8b") or posixpath.splitext(path)[1].lower() == ".tar":
-        return _consume(archive.iter_tar(path, collector.wants, collector.limits), collector)
+        return _consume(archive_tar.iter_tar(path, collector.wants, collector.limits), collector)
     raise CorruptArchive(f"{path}: not a .tar.gz or .zip archive (unknown file signature)")
 
 

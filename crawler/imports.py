@@ -25,6 +25,8 @@ _SQ = rb"'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"
 _LEAD = rb"(?:(?:try|else|finally|except\b[^\n:]*|(?:el)?if\b[^\n:]*)[ \t]*:[ \t]*)?"
 _STRINGS = re.compile(b"|".join([rb"\#[^\n]*", _DQ3, _SQ3, _DQ, _SQ]))
 _STMT_AT = re.compile(rb"[ \t]*" + _LEAD + rb"(?P<stmt>(?:import|from)[ \t\\(][^\n]*)")
+# "import" preceded on its line by blanks only, by "from ..." or by a ":" -- reversed.
+_REV_CANDIDATE = re.compile(rb"tropmi(?:[ \t]*(?:\n|\Z)|[^\n]*?morf[ \t]*(?:\n|\Z)|[^\n]*:)")
 _DOTTED = r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*"
 _IMPORT = re.compile(r"^import\s+(?P<names>.+)$", re.S)
 _FROM = re.compile(rf"^from\s+(?P<mod>\.*\s*(?:{_DOTTED})?)\s*import\s*(?P<names>.*)$", re.S)
@@ -49,38 +51,53 @@ def scan_imports(source: bytes) -> set[str]:
     >>> sorted(scan_imports(b"import os, numpy as np\\nfrom torch.nn import functional\\n"))
     ['numpy', 'os', 'torch.nn.functional']
     """
+    if b"import" not in source:
+        return set()
     candidates = _candidates(source)
     if not candidates:
         return set()
-    inside = _multiline_spans(source, candidates[-1].start())
+    end = candidates[-1].start()
+    inside = _multiline_spans(source, end) if _may_span(source, end) else []
     found: set[str] = set()
     for match in candidates:
         if inside and _covered(inside, match.start()):
             continue
-        stmt = match.group("stmt")
+        stmt = match[1]
         if b"(" in stmt and b")" not in stmt:
             close = source.find(b")", match.end())
             if close != -1:
                 stmt += source[match.end() : close + 1]
-        if stmt.rstrip().endswith(b"\\"):
+        if b"\\" in stmt and stmt.rstrip().endswith(b"\\"):
             nxt = source.find(b"\n", match.end() + 1)
             stmt += b" " + source[match.end() + 1 : nxt if nxt != -1 else None]
         found.update(_statement_names(stmt))
     return found
 
 
+def _may_span(source: bytes, end: int) -> bool:
+    """Whether a string starting before ``end`` can span lines; if not, skip tokenising."""
+    return (source.find(b'"""', 0, end + 3) != -1 or source.find(b"'''", 0, end + 3) != -1
+            or source.find(b"\\\n", 0, end) != -1)
+
+
 def _candidates(source: bytes) -> list[re.Match[bytes]]:
-    out: list[re.Match[bytes]] = []
-    pos = source.find(b"import")
-    while pos != -1:
-        line_start = source.rfind(b"\n", 0, pos) + 1
-        match = _STMT_AT.match(source, line_start)
+    """Statement matches at the start of every line that contains ``import``.
+
+    Lines are found by searching the *reversed* bytes for ``tropmi`` followed (that
+    is, preceded in the file) by only blanks up to the line start, by ``from`` at
+    the line start, or by a ``:`` (``try: import x``): a literal-led search that
+    runs in C, where a per-line regex or a Python loop per occurrence of
+    ``import`` (most of which sit in strings and identifiers) would not. Each line
+    found is then checked from its start with the statement pattern.
+    """
+    last = len(source) - 6
+    starts = {source.rfind(b"\n", 0, last - m.start()) + 1
+              for m in _REV_CANDIDATE.finditer(source[::-1])}
+    out = []
+    for start in sorted(starts):
+        match = _STMT_AT.match(source, start)
         if match:
             out.append(match)
-        line_end = source.find(b"\n", pos)
-        if line_end == -1:
-            break
-        pos = source.find(b"import", line_end)
     return out
 
 
@@ -209,16 +226,20 @@ class LocalIndex:
         self.any_names: set[str] = set()
         self.project_roots: set[str] = set()
         self._cache: dict[tuple[str, str, bool], bool] = {}
+        self._last_folder = ""
 
     def add(self, path: str) -> None:
         """Register one repo-relative file path."""
-        parts = path.split("/")
-        base = parts[-1]
-        self.any_names.update(parts[:-1])
+        folder, _, base = path.rpartition("/")
+        if folder != self._last_folder:  # members of one folder mostly arrive together
+            self._last_folder = folder
+            if folder:
+                self.any_names.update(folder.split("/"))
         if base in ("setup.py", "pyproject.toml", "setup.cfg"):
-            self.project_roots.add("/".join(parts[:-1]))
+            self.project_roots.add(folder)
         if not base.endswith(_CODE_SUFFIXES):
             return
+        parts = path.split("/")
         stem = base.split(".", 1)[0]
         self.any_names.add(stem)
         parent = "/".join(parts[:-1])
