@@ -54,19 +54,24 @@ def _windowed(
     window: int,
     key: Callable[[T], str] | None,
     stop: Callable[[], bool] | None,
-) -> Iterator[tuple[T, Any]]:
+) -> Generator[tuple[T, Any], None, None]:
     from distributed import as_completed
 
     in_flight: dict[str, tuple[T, Any]] = {}
 
-    def submit(task: T) -> Any:
-        name = f"{fn.__name__}-{key(task)}" if key else None
-        fut = client.submit(fn, task, *args, key=name, pure=False, retries=1)
-        in_flight[fut.key] = (task, fut)
-        return fut
+    def submit(batch: list[T]) -> list[Any]:
+        """One graph submission for a whole batch (far cheaper than one per task)."""
+        if not batch:
+            return []
+        keys = [f"{fn.__name__}-{key(t)}" for t in batch] if key else None
+        extra = [[a] * len(batch) for a in args]
+        futs = client.map(fn, batch, *extra, key=keys, pure=False, retries=1)
+        for task, fut in zip(batch, futs, strict=True):
+            in_flight[fut.key] = (task, fut)
+        return list(futs)
 
-    first = [submit(t) for t in islice(it, window)]
-    pending: Any = as_completed(first, with_results=False)  # type: ignore[no-untyped-call]
+    pending: Any = as_completed(  # type: ignore[no-untyped-call]
+        submit(list(islice(it, window))), with_results=True, raise_errors=False)
     try:
         while not pending.is_empty():
             if stop is not None and not pending.has_ready():
@@ -74,19 +79,25 @@ def _windowed(
                     return
                 time.sleep(POLL_SECONDS)
                 continue
-            fut = next(pending)
-            task, _ = in_flight.pop(fut.key)
-            try:
-                outcome = fut.result()
-            except Exception as exc:  # a lost task is reported, never dropped
-                outcome = exc
-            fut.release()
-            for nxt in islice(it, 1):
-                pending.add(submit(nxt))
-            yield task, outcome
-            if stop is not None and stop():
-                return
+            finished = []
+            for fut, result in pending.next_batch(block=True):
+                task, _ = in_flight.pop(fut.key)
+                finished.append((task, _outcome(fut, result)))
+                fut.release()
+            for item in finished:
+                yield item
+                if stop is not None and stop():
+                    return
+            pending.update(submit(list(islice(it, len(finished)))))  # one graph per refill
     finally:
         if in_flight:
             client.cancel([f for _, f in in_flight.values()])
             in_flight.clear()
+
+
+def _outcome(fut: Any, result: Any) -> Any:
+    """The task's value, or the exception of a failed or cancelled (lost) task."""
+    if fut.status == "error":
+        exc = result[1] if isinstance(result, tuple) and len(result) == 3 else result
+        return exc if isinstance(exc, BaseException) else RuntimeError(str(exc))
+    return result
