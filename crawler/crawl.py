@@ -91,7 +91,13 @@ def write_papers(papers: Sequence[Paper], settings: Settings) -> None:
 
 def compact(papers: Sequence[Paper], crawl_plan: Plan, settings: Settings) -> Counter[str]:
     """Write ``repos`` and ``tools`` for the venue-years of ``papers``; count statuses."""
-    fragments = tasks.load_fragments(settings, {t.key for t in crawl_plan.tasks})
+    found = tasks.load_fragments(settings, {t.key for t in crawl_plan.tasks})
+    for task in crawl_plan.tasks:  # never drop a link: a lost result is a (retried) failure
+        if task.key not in found:
+            lost = _lost_result(task, "bug:LostFragment", "result fragment missing or unreadable")
+            tasks.write_fragment(settings, task.key, lost)
+            found[task.key] = tasks.fragment(lost)
+    fragments = [found[k] for k in sorted(found)]
     repo_rows = [f["repo"] for f in fragments]
     repo_rows += [datasets.repo_row(r, primary) for r, primary in crawl_plan.direct]
     tool_rows = [row for f in fragments for row in f["tools"]]
@@ -107,12 +113,17 @@ def compact(papers: Sequence[Paper], crawl_plan: Plan, settings: Settings) -> Co
     return Counter(r["status"] for r in repo_rows)
 
 
-def _record_lost(task: RepoTask, exc: BaseException, settings: Settings) -> str:
-    result = RepoResult(
+def _lost_result(task: RepoTask, status: str, error: str) -> RepoResult:
+    return RepoResult(
         paper_id=task.paper_id, venue=task.venue, year=task.year, repo=task.link.repo,
-        url=task.link.url, link_source=task.link.source, status=f"bug:{type(exc).__name__}",
-        stage="cluster", error=str(exc)[:2000],
+        url=task.link.url, link_source=task.link.source, status=status, stage="cluster",
+        error=error[:2000],
     )
+
+
+def _record_lost(task: RepoTask, exc: BaseException, settings: Settings) -> str:
+    """Store a task that died without a result as a transient ``bug:`` failure."""
+    result = _lost_result(task, f"bug:{type(exc).__name__}", str(exc))
     tasks.write_fragment(settings, task.key, result)
     return result.status
 

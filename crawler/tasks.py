@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from crawler import datasets, errors, storage
 from crawler.records import CodeLink, RepoResult
 from crawler.settings import Settings
 
+log = logging.getLogger(__name__)
 WORK_DIR = "_work/repos"
 _TRANSIENT = {
     cls.reason
@@ -83,9 +85,22 @@ def finished_keys(settings: Settings) -> tuple[set[str], set[str]]:
     return final, retry - final
 
 
-def load_fragments(settings: Settings, keys: set[str]) -> list[dict[str, Any]]:
-    """Read the fragments of ``keys`` (final if present, else transient), in key order."""
+def load_fragments(settings: Settings, keys: set[str]) -> dict[str, dict[str, Any]]:
+    """The fragments of ``keys`` (final if present, else transient), by key.
+
+    A key with no fragment, or with one that cannot be parsed (a local file
+    cut short by a killed process), is absent from the result; an unreadable
+    fragment is deleted so that the next run does that task again.
+    """
     final, retry = finished_keys(settings)
-    urls = [fragment_url(settings, k, k not in final) for k in sorted(keys) if k in final | retry]
-    blobs = storage.read_many(urls, settings.storage_options)
-    return [json.loads(blobs[u]) for u in urls if u in blobs]
+    urls = {k: fragment_url(settings, k, k not in final) for k in sorted(keys)
+            if k in final | retry}
+    blobs = storage.read_many(urls.values(), settings.storage_options)
+    out: dict[str, dict[str, Any]] = {}
+    for k, url in urls.items():
+        try:
+            out[k] = json.loads(blobs[url])
+        except (KeyError, ValueError):
+            log.warning("result fragment %s is missing or unreadable; it will be redone", url)
+            storage.delete(url, settings.storage_options)
+    return out

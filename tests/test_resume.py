@@ -133,3 +133,19 @@ def test_killed_client_then_rerun_equals_uninterrupted_crawl(
     assert digests(out, s3.options) == expected
     # exactly the repositories of the unfinished tasks were requested again
     assert refetched == {repo for key, repo in repo_of.items() if key not in done}
+
+
+def test_a_cut_short_fragment_is_never_dropped_and_is_redone(tmp_path: Path) -> None:
+    with services() as (orv, gh):
+        settings = settings_for(str(tmp_path / "out"), orv, gh)
+        papers = demo_papers(settings)
+        crawl(papers, settings)
+        expected = digests(settings.out)
+        victim = Path(fragments(settings.out)[0].removeprefix("file://"))
+        victim.write_bytes(victim.read_bytes()[:40])  # a write cut short by a killed process
+        second = crawl(papers, settings)
+        assert second.statuses["bug:LostFragment"] == 1  # recorded, not silently dropped
+        start = gh.request_count
+        third = crawl(papers, settings)
+        assert third.tasks == 1 and len(repos_requested(gh, start)) == 1
+    assert digests(settings.out) == expected
