@@ -17,7 +17,6 @@ import logging
 import math
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from crawler import discover_rules as rules
@@ -67,7 +66,7 @@ def _author_domains(note: dict[str, Any]) -> tuple[str, ...]:
 
 def to_paper(note: dict[str, Any], vy: VenueYear, decision: str) -> Paper:
     """The :class:`Paper` of an accepted submission note."""
-    ordered = links.order_links(_candidates(note, vy))
+    code_urls, link_source = links.link_fields(_candidates(note, vy))
     keywords = rules.value(note, "keywords") or []
     if isinstance(keywords, str):
         keywords = [k for k in (x.strip() for x in keywords.split(",")) if k]
@@ -80,8 +79,8 @@ def to_paper(note: dict[str, Any], vy: VenueYear, decision: str) -> Paper:
         venue_id=vy.venue_id,
         decision=decision,
         tier=rules.tier(decision, vy),
-        code_urls=tuple(u for u, _ in ordered),
-        link_source=links.join_sources([s for _, s in ordered]),
+        code_urls=code_urls,
+        link_source=link_source,
         keywords=tuple(str(k).strip() for k in keywords if str(k).strip()),
         primary_area=rules.text(note, "primary_area").strip(),
         author_domains=_author_domains(note),
@@ -89,19 +88,17 @@ def to_paper(note: dict[str, Any], vy: VenueYear, decision: str) -> Paper:
     )
 
 
-def _dedupe(pairs: list[tuple[dict[str, Any], Paper]]) -> list[tuple[dict[str, Any], Paper]]:
-    kept: dict[tuple[str, ...], tuple[dict[str, Any], Paper]] = {}
+def _dedupe(pairs: list[tuple[dict[str, Any], Paper]]) -> list[Paper]:
+    """One paper per title and authors (links united), lowest ``_order`` first."""
+    kept: dict[tuple[str, ...], Paper] = {}
     for note, paper in sorted(pairs, key=lambda p: _order(p[0])):
         authors = rules.value(note, "authors") or []
         key = (normalise_title(paper.title), *(normalise_title(str(a)) for a in authors))
         if not paper.title or key not in kept:
-            kept[key if paper.title else (paper.paper_id,)] = (note, paper)
+            kept[key if paper.title else (paper.paper_id,)] = paper
             continue
-        first_note, first = kept[key]
-        merged = links.order_links(links.link_pairs(first) + links.link_pairs(paper))
-        kept[key] = (first_note, replace(
-            first, code_urls=tuple(u for u, _ in merged),
-            link_source=links.join_sources([s for _, s in merged])))
+        first = kept[key]
+        kept[key] = links.add_links(first, links.link_pairs(paper))
         log.info("%s: %s duplicates %s", first.venue_id, paper.paper_id, first.paper_id)
     return list(kept.values())
 
@@ -129,7 +126,7 @@ def discover_one(vy: VenueYear, api: OpenReviewAPI, limit: int = 0) -> list[Pape
         accepted, decision = rules.judge(note, vy)
         if accepted:
             pairs.append((note, to_paper(note, vy, decision)))
-    papers = [p for _, p in sorted(_dedupe(pairs), key=lambda p: _order(p[0]))]
+    papers = _dedupe(pairs)
     if vy.year_from == "pdate" and vy.year:
         papers = [p for p in papers if p.year == vy.year]
     log.info("%s: %d submissions listed, %d accepted", vy.label, len(notes), len(papers))

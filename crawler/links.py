@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from crawler.records import CodeLink, Paper
@@ -218,6 +219,18 @@ def link_pairs(paper: Paper) -> list[tuple[str, str]]:
     """``(url, source)`` of each of a paper's ``code_urls``, in order."""
     sources = split_sources(paper.link_source, len(paper.code_urls))
     return list(zip(paper.code_urls, sources, strict=True))
+
+
+def link_fields(candidates: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], str]:
+    """``(Paper.code_urls, Paper.link_source)`` of ``(url, source)`` candidates, ordered."""
+    ordered = order_links(candidates)
+    return tuple(u for u, _ in ordered), join_sources([s for _, s in ordered])
+
+
+def add_links(paper: Paper, extra: Iterable[tuple[str, str]]) -> Paper:
+    """``paper`` with ``extra`` ``(url, source)`` links united into its own, re-ordered."""
+    urls, source = link_fields([*link_pairs(paper), *extra])
+    return replace(paper, code_urls=urls, link_source=source)
 
 
 def code_links(paper: Paper) -> list[CodeLink]:

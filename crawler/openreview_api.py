@@ -246,7 +246,7 @@ class OpenReviewAPI:
             batch = data["notes"]
             count = data["count"] if number == 0 else count
             notes += batch
-            if len(batch) < PAGE_SIZE or not batch:
+            if len(batch) < PAGE_SIZE:
                 break
             after, number = str(batch[-1]["id"]), number + 1
         distinct = len({n["id"] for n in notes})

@@ -29,7 +29,6 @@ import io
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -152,7 +151,7 @@ def _paper(row: dict[str, Any], n: int, url: str, catalogue: dict[str, VenueYear
     paper_id = str(got["paper_id"] or (f"arXiv:{arxiv}" if arxiv else
                                        f"{venue.lower()}{year}-{digest}"))
     urls = [u for cell in _strings(got["code"]) for u in links.find_urls(cell)]
-    ordered = links.order_links((u, "papers-file") for u in urls)
+    code_urls, link_source = links.link_fields((u, "papers-file") for u in urls)
     decision = str(got["decision"] or "")
     tier = str(got["tier"] or "").strip().lower()
     if tier not in TIERS:
@@ -161,8 +160,8 @@ def _paper(row: dict[str, Any], n: int, url: str, catalogue: dict[str, VenueYear
     return Paper(
         paper_id=paper_id, venue=venue, year=year, title=title,
         venue_id=str(got["venue_id"] or venue_id), decision=decision, tier=tier,
-        code_urls=tuple(u for u, _ in ordered),
-        link_source=links.join_sources([s for _, s in ordered]),
+        code_urls=code_urls,
+        link_source=link_source,
         keywords=tuple(k.strip() for cell in _strings(got["keywords"])
                        for k in cell.split(",") if k.strip()),
         primary_area=str(got["primary_area"] or ""),
@@ -216,10 +215,5 @@ def apply_links_file(papers: list[Paper], url: str, settings: Settings) -> list[
     out = []
     for paper in papers:
         extra = _match(paper, index)
-        if not extra:
-            out.append(paper)
-            continue
-        ordered = links.order_links(links.link_pairs(paper) + [(u, "links-file") for u in extra])
-        out.append(replace(paper, code_urls=tuple(u for u, _ in ordered),
-                           link_source=links.join_sources([s for _, s in ordered])))
+        out.append(links.add_links(paper, [(u, "links-file") for u in extra]) if extra else paper)
     return out
