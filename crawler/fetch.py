@@ -69,7 +69,7 @@ def download_archive(commit: Commit, dest_dir: str, http: HttpClient) -> Archive
     A body that is not gzip raises ``CorruptArchive``; a gzip stream that ends
     early (a truncated transfer) is downloaded again within ``settings.retries``.
     """
-    host, path = commit.repo.split("/", 1)
+    path = commit.repo.split("/", 1)[1]
     dest = os.path.join(dest_dir, f"{path.replace('/', '__')}-{commit.sha}.tar.gz")
     url = archive_url(commit, http)
     settings = http.settings
@@ -89,8 +89,7 @@ def archive_url(commit: Commit, http: HttpClient) -> str:
     """Where ``commit``'s archive is downloaded from."""
     host, path = commit.repo.split("/", 1)
     if host == "gitlab.com":
-        project = f"{http.settings.gitlab_url.rstrip('/')}/api/v4/projects/{quote(path, safe='')}"
-        return f"{project}/repository/archive.tar.gz?sha={commit.sha}"
+        return f"{_gitlab_project(path, http)}/repository/archive.tar.gz?sha={commit.sha}"
     return f"{http.settings.github_archive_url.rstrip('/')}/{path}/tar.gz/{commit.sha}"
 
 
@@ -114,10 +113,14 @@ def gzip_problem(path: str) -> str | None:
     return None if inflate.eof else "truncated"
 
 
+def _gitlab_project(path: str, http: HttpClient) -> str:
+    """The GitLab API URL of project ``group/name`` (the path URL-encoded into one id)."""
+    return f"{http.settings.gitlab_url.rstrip('/')}/api/v4/projects/{quote(path, safe='')}"
+
+
 def _commits_url(host: str, path: str, http: HttpClient) -> str:
     if host == "gitlab":
-        base = http.settings.gitlab_url.rstrip("/")
-        return f"{base}/api/v4/projects/{quote(path, safe='')}/repository/commits"
+        return f"{_gitlab_project(path, http)}/repository/commits"
     return f"{http.settings.github_api_url.rstrip('/')}/repos/{path}/commits"
 
 

@@ -38,7 +38,7 @@ from crawler.discover import normalise_title
 from crawler.errors import ConfigError, CrawlError
 from crawler.records import Paper
 from crawler.settings import Settings
-from crawler.venues import TIERS, VenueYear, load_catalogue
+from crawler.venues import GENERIC_TIERS, TIERS, VenueYear, load_catalogue
 
 PAPER_COLUMNS: dict[str, tuple[str, ...]] = {
     "title": ("title", "paper_title"),
@@ -63,8 +63,7 @@ LINK_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 _OPENREVIEW_URL = re.compile(r"openreview\.net/(?:forum|pdf)\?id=([\w-]+)")
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([\w.\-/]+?)(?:v\d+)?(?:\.pdf)?$")
-_GENERIC = VenueYear("", "", 0, "", "v2", "", tiers=(
-    ("oral", r"(?i)\b(oral|talk)"), ("spotlight", "(?i)spotlight"), ("poster", "(?i)poster")))
+_GENERIC = VenueYear("", "", 0, "", "v2", "", tiers=GENERIC_TIERS)
 
 
 def _parse(name: str, data: bytes) -> list[dict[str, Any]]:

@@ -36,6 +36,8 @@ _YEAR_KEYS = frozenset({
 DEFAULT_ACCEPT = "^Accept"
 DEFAULT_REJECT = r"(?i)\b(submitted|withdrawn|desk[ _-]?rejected|rejected?)\b"
 _GENERIC_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)+$")
+GENERIC_TIERS = (("oral", r"(?i)\b(oral|talk)"), ("spotlight", "(?i)spotlight"),
+                 ("poster", "(?i)poster"))  # tiers of a venue the catalogue does not know
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +150,8 @@ def _build(venue: str, short: str, year: int, raw: Mapping[str, Any], where: str
         api=str(raw.get("api", "")),
         snapshot_date=f"{end}T23:59:59Z" if end else "",
         listings=tuple(
-            replace(_listing(x, where), value=text(_listing(x, where).value))
-            for x in raw.get("listings") or ()
+            replace(lst, value=text(lst.value))
+            for lst in (_listing(x, where) for x in raw.get("listings") or ())
         ),
         acceptance=str(raw.get("acceptance", "")),
         decision_invitation=text(raw.get("decision_invitation")),
@@ -209,8 +211,7 @@ def _generic(venue_id: str) -> VenueYear:
     return _check(replace(
         defaults, key=venue_id, venue=venue, year=year, venue_id=venue_id,
         listings=(Listing("venueid", venue_id),), acceptance="listed",
-        tiers=(("oral", r"(?i)\b(oral|talk)"), ("spotlight", "(?i)spotlight"),
-               ("poster", "(?i)poster")),
+        tiers=GENERIC_TIERS,
         code_fields=("code", "link_to_code"), text_fields=("TL;DR", "TLDR", "abstract"),
         year_from="venue" if year else "pdate",
     ), venue_id)
@@ -225,7 +226,7 @@ def _by_short(spec: str, catalogue: Mapping[str, VenueYear]) -> list[VenueYear] 
     if not entries:
         return None
     if first is None:
-        return [vy for vy in entries]
+        return entries
     years = range(int(first), int(last or first) + 1)
     journal = next((vy for vy in entries if vy.year == 0), None)
     if journal is not None:
