@@ -91,7 +91,7 @@ def write_papers(papers: Sequence[Paper], settings: Settings) -> None:
 
 def compact(papers: Sequence[Paper], crawl_plan: Plan, settings: Settings) -> Counter[str]:
     """Write ``repos`` and ``tools`` for the venue-years of ``papers``; count statuses."""
-    found = tasks.load_fragments(settings, {t.key for t in crawl_plan.tasks})
+    found = tasks.fragments_by_key(settings, {t.key for t in crawl_plan.tasks})
     for task in crawl_plan.tasks:  # never drop a link: a lost result is a (retried) failure
         if task.key not in found:
             lost = _lost_result(task, "bug:LostFragment", "result fragment missing or unreadable")

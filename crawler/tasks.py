@@ -85,7 +85,13 @@ def finished_keys(settings: Settings) -> tuple[set[str], set[str]]:
     return final, retry - final
 
 
-def load_fragments(settings: Settings, keys: set[str]) -> dict[str, dict[str, Any]]:
+def load_fragments(settings: Settings, keys: set[str]) -> list[dict[str, Any]]:
+    """Read the fragments of ``keys`` (final if present, else transient), in key order."""
+    found = fragments_by_key(settings, keys)
+    return [found[k] for k in sorted(found)]
+
+
+def fragments_by_key(settings: Settings, keys: set[str]) -> dict[str, dict[str, Any]]:
     """The fragments of ``keys`` (final if present, else transient), by key.
 
     A key with no fragment, or with one that cannot be parsed (a local file
