@@ -15,7 +15,7 @@ from crawler.loopback.github_server import (
     content_sha,
 )
 
-FILES = {"b.py": "import b\n", "a/x.py": b"\x00bytes", "README.md": "hi"}
+FILES: dict[str, str | bytes] = {"b.py": "import b\n", "a/x.py": b"\x00bytes", "README.md": "hi"}
 
 
 def test_archive_members_live_under_repo_dash_sha() -> None:

@@ -73,7 +73,9 @@ PERMANENT = [
 
 
 @pytest.mark.parametrize(("fault", "cls", "reason"), PERMANENT)
-def test_permanent_failures_are_not_retried(serve: Any, fault: str, cls: type, reason: str) -> None:
+def test_permanent_failures_are_not_retried(
+    serve: Any, fault: str, cls: type[errors.CrawlError], reason: str
+) -> None:
     gh = serve({"o/r": fault})
     with client(gh) as http, pytest.raises(cls) as info:
         http.get_json(commits_url(gh))

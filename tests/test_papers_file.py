@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -17,7 +18,7 @@ from crawler.records import Paper
 from crawler.settings import Settings
 
 S = Settings(openreview_pace=0)
-ROWS = [
+ROWS: list[dict[str, Any]] = [
     {"venue": "CVPR", "year": 2023, "title": "Seeing Things",
      "code_url": "https://github.com/v/seeing.git https://drive.google.com/x", "tier": "Oral"},
     {"venue": "ACL", "year": "2022", "title": "Words, Words", "code_url": "",
