@@ -52,6 +52,14 @@ RATE_LIMIT_HINT = (
     "Set GITHUB_TOKEN (a token with no scopes is enough) for 5,000 per hour, "
     "then re-run: finished repositories are skipped and rate_limited ones retried."
 )
+_STATUS_ERRORS: dict[int, tuple[type[errors.CrawlError], str]] = {
+    401: (errors.BadCredentials, "the token was rejected (401): check GITHUB_TOKEN"),
+    403: (errors.Private, "access denied (403): private, blocked or disabled repository"),
+    404: (errors.NotFound, "not found (404): deleted, renamed away or private"),
+    409: (errors.EmptyRepository, "the repository is empty (409)"),
+    410: (errors.Gone, "gone (410)"),
+    451: (errors.Unavailable, "unavailable for legal reasons (451, e.g. DMCA)"),
+}
 
 
 class Throttled(errors.RateLimited):
@@ -93,16 +101,8 @@ def error_for_status(status: int, headers: Mapping[str, str], url: str) -> error
     exhausted = headers.get("X-RateLimit-Remaining") == "0"
     if status == 429 or (status == 403 and (exhausted or "Retry-After" in headers)):
         return Throttled(f"rate limited by {where} (HTTP {status})", _retry_wait(headers))
-    simple: dict[int, tuple[type[errors.CrawlError], str]] = {
-        401: (errors.BadCredentials, "the token was rejected (401): check GITHUB_TOKEN"),
-        403: (errors.Private, "access denied (403): private, blocked or disabled repository"),
-        404: (errors.NotFound, "not found (404): deleted, renamed away or private"),
-        409: (errors.EmptyRepository, "the repository is empty (409)"),
-        410: (errors.Gone, "gone (410)"),
-        451: (errors.Unavailable, "unavailable for legal reasons (451, e.g. DMCA)"),
-    }
-    if status in simple:
-        cls, text = simple[status]
+    if status in _STATUS_ERRORS:
+        cls, text = _STATUS_ERRORS[status]
         return cls(f"{text}: {where}")
     if status in RETRY_STATUSES or status >= 500:
         return errors.ServerError(f"server error {status} from {where}")
