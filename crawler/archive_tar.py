@@ -106,15 +106,24 @@ def _octal(field: bytes) -> int:
     return int(text, 8) if text else 0
 
 
-def _header(block: bytes, verify: bool) -> tuple[bytes, int, bytes, bytes]:
-    """(name, size, type flag, link name) of a 512-byte header block."""
+def _header(block: bytes, verify: bool) -> tuple[bytes, int, bytes]:
+    """(name, size, type flag) of a 512-byte header block."""
     if (verify or block[257:262] != b"ustar") and (
             _octal(block[148:156]) != sum(block) - sum(block[148:156]) + 256):
         raise BadTar("bad tar header checksum")
-    name = block[:100].split(b"\0", 1)[0]
-    if block[257:263] == b"ustar\0" and block[345]:
+    cut = block.find(b"\0", 0, 100)
+    name = block[: cut if cut != -1 else 100]
+    if block[345] and block[257:263] == b"ustar\0":
         name = block[345:500].split(b"\0", 1)[0] + b"/" + name
-    return name, _octal(block[124:136]), block[156:157], block[157:257].split(b"\0", 1)[0]
+    try:  # the usual field: 11 octal digits and a NUL or space
+        size = int(block[124:135], 8) if block[135] in (0, 32) else _octal(block[124:136])
+    except ValueError:
+        size = _octal(block[124:136])
+    return name, size, block[156:157]
+
+
+def _link(block: bytes) -> bytes:
+    return block[157:257].split(b"\0", 1)[0]
 
 
 def _pax(data: bytes) -> dict[str, str]:
@@ -173,7 +182,7 @@ def _members(cur: _Cursor, gz: bool, wants: Wants, limits: ArchiveLimits) -> Ite
     extra: dict[str, str] = {}
     while True:
         block = cur.take(512)
-        if not block.strip(b"\0"):
+        if not block or (not block[0] and not block.strip(b"\0")):
             cur.drain()
             return
         if len(block) != 512:
@@ -182,14 +191,14 @@ def _members(cur: _Cursor, gz: bool, wants: Wants, limits: ArchiveLimits) -> Ite
         if headers > 2 * max_members + 64:  # a flood of directory or pax headers
             yield Entry("", error=member_cap(limits))
             return
-        raw_name, size, kind, raw_link = _header(block, headers == 1 or not gz)
+        raw_name, size, kind = _header(block, headers == 1 or not gz)
         if kind in _META:
             _meta(cur, kind, size, extra)
             continue
         if extra:
             name = extra.get("path") or raw_name.decode("utf-8", "surrogateescape")
             size = int(extra.get("size", size))
-            link = extra.get("linkpath") or raw_link.decode("utf-8", "replace")
+            link = extra.get("linkpath", "")
             extra = {}
         else:
             name = raw_name.decode("utf-8", "surrogateescape")
@@ -211,7 +220,7 @@ def _members(cur: _Cursor, gz: bool, wants: Wants, limits: ArchiveLimits) -> Ite
         if why:
             entry = Entry(name, error=why)
         elif kind not in _REGULAR:
-            link = link or raw_link.decode("utf-8", "replace")
+            link = link or _link(block).decode("utf-8", "replace")
             entry = Entry(rel, error=f"link not followed (-> {link[:80]})" if kind in b"12"
                           else "device or special file skipped")
         elif not wants(rel):

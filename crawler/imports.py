@@ -25,12 +25,16 @@ _SQ = rb"'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"
 _LEAD = rb"(?:(?:try|else|finally|except\b[^\n:]*|(?:el)?if\b[^\n:]*)[ \t]*:[ \t]*)?"
 _STRINGS = re.compile(b"|".join([rb"\#[^\n]*", _DQ3, _SQ3, _DQ, _SQ]))
 _STMT_AT = re.compile(rb"[ \t]*" + _LEAD + rb"(?P<stmt>(?:import|from)[ \t\\(][^\n]*)")
-# "import" preceded on its line by blanks only, by "from ..." or by a ":" -- reversed.
-_REV_CANDIDATE = re.compile(rb"tropmi(?:[ \t]*(?:\n|\Z)|[^\n]*?morf[ \t]*(?:\n|\Z)|[^\n]*:)")
+# "import" preceded on its line by blanks only, by "from ..." or by a ":", matched on to
+# the line start -- written reversed (see _candidate_lines).
+_REV_CANDIDATE = re.compile(rb"tropmi(?:[ \t]*|[^\n]*?morf[ \t]*|[^\n]*:[^\n]*)(?=\n|\Z)")
 _DOTTED = r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*"
 _IMPORT = re.compile(r"^import\s+(?P<names>.+)$", re.S)
 _FROM = re.compile(rf"^from\s+(?P<mod>\.*\s*(?:{_DOTTED})?)\s*import\s*(?P<names>.*)$", re.S)
 _NAME = re.compile(rf"^({_DOTTED})(?:\s+as\s+\w+)?$", re.S)
+_NOT_SIMPLE = re.compile(r"[#;\\(),]")
+_DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,25 +57,54 @@ def scan_imports(source: bytes) -> set[str]:
     """
     if b"import" not in source:
         return set()
-    candidates = _candidates(source)
-    if not candidates:
+    lines = []
+    for start in _candidate_lines(source):
+        eol = source.find(b"\n", start)
+        if eol == -1:
+            eol = len(source)
+        stmt = _line_statement(source[start:eol])
+        if stmt is not None:
+            lines.append((start, eol, stmt))
+    if not lines:
         return set()
-    end = candidates[-1].start()
-    inside = _multiline_spans(source, end) if _may_span(source, end) else []
+    last = lines[-1][0]
+    inside = _multiline_spans(source, last) if _may_span(source, last) else []
     found: set[str] = set()
-    for match in candidates:
-        if inside and _covered(inside, match.start()):
+    for start, eol, (names, stmt) in lines:
+        if inside and start < inside[-1][1] and _covered(inside, start):
             continue
-        stmt = match[1]
-        if b"(" in stmt and b")" not in stmt:
-            close = source.find(b")", match.end())
-            if close != -1:
-                stmt += source[match.end() : close + 1]
-        if b"\\" in stmt and stmt.rstrip().endswith(b"\\"):
-            nxt = source.find(b"\n", match.end() + 1)
-            stmt += b" " + source[match.end() + 1 : nxt if nxt != -1 else None]
-        found.update(_statement_names(stmt))
+        found.update(names if stmt is None else _continued(source, stmt, eol))
     return found
+
+
+def _continued(source: bytes, stmt: bytes, eol: int) -> tuple[str, ...]:
+    """Names of a statement continued after its line (open parenthesis, backslash)."""
+    if b"(" in stmt and b")" not in stmt:
+        close = source.find(b")", eol)
+        if close != -1:
+            stmt += source[eol : close + 1]
+    if stmt.rstrip().endswith(b"\\"):
+        nxt = source.find(b"\n", eol + 1)
+        stmt += b" " + source[eol + 1 : nxt if nxt != -1 else None]
+    return _statement_names(stmt)
+
+
+@lru_cache(maxsize=16384)
+def _line_statement(line: bytes) -> tuple[tuple[str, ...], bytes | None] | None:
+    """``(names, None)`` for a one-line import statement, ``((), stmt)`` for one that
+    continues on the next lines, None for a line that is no import statement."""
+    match = _STMT_AT.match(line)
+    if match is None:
+        return None
+    stmt = match[1]
+    if (b"(" in stmt and b")" not in stmt) or stmt.rstrip().endswith(b"\\"):
+        return (), stmt
+    return _statement_names(stmt), None
+
+
+def clear_caches() -> None:
+    """Forget parsed statement lines (a bounded cache; benchmarks clear it per repository)."""
+    _line_statement.cache_clear()
 
 
 def _may_span(source: bytes, end: int) -> bool:
@@ -80,26 +113,17 @@ def _may_span(source: bytes, end: int) -> bool:
             or source.find(b"\\\n", 0, end) != -1)
 
 
-def _candidates(source: bytes) -> list[re.Match[bytes]]:
-    """Statement matches at the start of every line that contains ``import``.
+def _candidate_lines(source: bytes) -> list[int]:
+    """Start offsets of the lines that may hold an import statement, ascending.
 
-    Lines are found by searching the *reversed* bytes for ``tropmi`` followed (that
-    is, preceded in the file) by only blanks up to the line start, by ``from`` at
-    the line start, or by a ``:`` (``try: import x``): a literal-led search that
-    runs in C, where a per-line regex or a Python loop per occurrence of
-    ``import`` (most of which sit in strings and identifiers) would not. Each line
-    found is then checked from its start with the statement pattern.
+    Found by searching the *reversed* bytes for ``tropmi`` preceded on its line
+    by only blanks, by ``from`` at the line start, or by a ``:`` (``try: import
+    x``): a literal-led search that runs in C, where a per-line regex or a Python
+    loop per occurrence of ``import`` (most sit in strings and names) would not.
+    Each match runs on to the line start, so every line is found once.
     """
-    last = len(source) - 6
-    starts = {source.rfind(b"\n", 0, last - m.start()) + 1
-              for m in _REV_CANDIDATE.finditer(source[::-1])}
-    out = []
-    for start in sorted(starts):
-        match = _STMT_AT.match(source, start)
-        if match:
-            out.append(match)
-    return out
-
+    size = len(source)
+    return [size - m.end() for m in _REV_CANDIDATE.finditer(source[::-1])][::-1]
 
 def _multiline_spans(source: bytes, end: int) -> list[tuple[int, int]]:
     """(start, end) of string literals spanning lines, tokenised from the top up to ``end``."""
@@ -117,10 +141,28 @@ def _covered(spans: list[tuple[int, int]], pos: int) -> bool:
     return i >= 0 and spans[i][0] < pos < spans[i][1]
 
 
-@lru_cache(maxsize=4096)
 def _statement_names(stmt: bytes) -> tuple[str, ...]:
     text = stmt.decode("ascii", "replace")
+    simple = _simple_names(text.split()) if not _NOT_SIMPLE.search(text) else None
+    if simple is not None:
+        return simple
     return tuple(name for part in _split_statements(text) for name in _names_of(part))
+
+
+def _simple_names(words: list[str]) -> tuple[str, ...] | None:
+    """``import a.b [as c]`` / ``from a.b import c [as d]`` without the regexes; None otherwise.
+
+    Gives exactly what ``_names_of`` gives for these shapes (the tests compare them).
+    """
+    n = len(words)
+    if words[0] == "import" and (n == 2 or (n == 4 and words[2] == "as"
+                                             and _WORD.fullmatch(words[3]))):
+        return (words[1],) if _DOTTED_NAME.fullmatch(words[1]) else None
+    if words[0] == "from" and n in (4, 6) and words[2] == "import" and (
+            n == 4 or (words[4] == "as" and _WORD.fullmatch(words[5]))):
+        if _DOTTED_NAME.fullmatch(words[1]) and _DOTTED_NAME.fullmatch(words[3]):
+            return (f"{words[1]}.{words[3]}",)
+    return None
 
 
 def _split_statements(text: str) -> Iterator[str]:
@@ -132,7 +174,7 @@ def _split_statements(text: str) -> Iterator[str]:
 
 
 def _clean(dotted: str) -> str:
-    return re.sub(r"\s+", "", dotted)
+    return "".join(dotted.split())
 
 
 def _names_of(stmt: str) -> Iterator[str]:
@@ -226,7 +268,7 @@ class LocalIndex:
         self.any_names: set[str] = set()
         self.project_roots: set[str] = set()
         self._cache: dict[tuple[str, str, bool], bool] = {}
-        self._last_folder = ""
+        self._last_folder = self._last_code_folder = ""
 
     def add(self, path: str) -> None:
         """Register one repo-relative file path."""
@@ -239,18 +281,21 @@ class LocalIndex:
             self.project_roots.add(folder)
         if not base.endswith(_CODE_SUFFIXES):
             return
-        parts = path.split("/")
         stem = base.split(".", 1)[0]
         self.any_names.add(stem)
-        parent = "/".join(parts[:-1])
-        if stem == "__init__" and len(parts) > 1:
-            self.modules.setdefault("/".join(parts[:-2]), set()).add(parts[-2])
-        else:
-            self.modules.setdefault(parent, set()).add(stem)
-        names = [*parts[:-1], stem]
-        for i in range(len(names) - 1):
-            ns = self.namespaces.setdefault("/".join(names[:i]), {})
-            ns.setdefault(names[i], set()).add(names[i + 1])
+        if folder != self._last_code_folder:  # the folder's own chain of namespace entries
+            self._last_code_folder = folder
+            parts = folder.split("/") if folder else []
+            for i in range(len(parts) - 1):
+                ns = self.namespaces.setdefault("/".join(parts[:i]), {})
+                ns.setdefault(parts[i], set()).add(parts[i + 1])
+        if folder:
+            up, _, name = folder.rpartition("/")
+            self.namespaces.setdefault(up, {}).setdefault(name, set()).add(stem)
+            if stem == "__init__":
+                self.modules.setdefault(up, set()).add(name)
+                return
+        self.modules.setdefault(folder, set()).add(stem)
 
     def is_local(self, dotted: str, importer: str, known: bool) -> bool:
         """Whether ``dotted`` imported by file ``importer`` is the repository's own."""
