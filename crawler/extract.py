@@ -115,8 +115,14 @@ class Collector:
             self.blobs[path] = data
 
     def _record_imports(self, path: str, names: set[str]) -> None:
+        imports = self.imports
         for name in names:
-            self.imports.setdefault(name, []).append(path)
+            files = imports.get(name)
+            if files is None:
+                if is_stdlib(name.partition(".")[0]):
+                    continue  # never a tool: keep no file list for it
+                files = imports[name] = []
+            files.append(path)
 
     def _record_installed(self, path: str, text: str) -> None:
         for r in install_commands(text):

@@ -62,9 +62,9 @@ def scan_imports(source: bytes) -> set[str]:
         eol = source.find(b"\n", start)
         if eol == -1:
             eol = len(source)
-        stmt = _line_statement(source[start:eol])
-        if stmt is not None:
-            lines.append((start, eol, stmt))
+        parsed = _line_statement(source[start:eol])
+        if parsed is not None:
+            lines.append((start, eol, parsed))
     if not lines:
         return set()
     last = lines[-1][0]
@@ -89,7 +89,7 @@ def _continued(source: bytes, stmt: bytes, eol: int) -> tuple[str, ...]:
     return _statement_names(stmt)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _line_statement(line: bytes) -> tuple[tuple[str, ...], bytes | None] | None:
     """``(names, None)`` for a one-line import statement, ``((), stmt)`` for one that
     continues on the next lines, None for a line that is no import statement."""
