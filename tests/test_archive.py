@@ -141,3 +141,57 @@ def test_directory_symlink_not_followed(tmp_path: Path) -> None:
     ex = extract_path(str(repo))
     assert [t.name for t in ex.tools] == ["numpy"]
     assert any("link" in e.reason for e in ex.errors)
+
+
+LONG = "repo-abc/" + "/".join(["deeply_nested_folder"] * 6) + "/model.py"  # > 100 chars
+
+
+@pytest.mark.parametrize("fmt", [tarfile.USTAR_FORMAT, tarfile.GNU_FORMAT, tarfile.PAX_FORMAT])
+def test_long_names_in_every_tar_format(tmp_path: Path, fmt: int) -> None:
+    arc = tmp_path / "long.tar.gz"
+    with tarfile.open(arc, "w:gz", format=fmt, pax_headers={"comment": "c0ffee"}
+                      if fmt == tarfile.PAX_FORMAT else None) as tf:
+        for name, data in [(LONG, b"import torch\n"), ("repo-abc/a.py", b"import numpy\n")]:
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), 1.5  # a float mtime: a pax record in PAX_FORMAT
+            tf.addfile(info, io.BytesIO(data))
+    ex = extract_archive(str(arc))
+    assert [t.name for t in ex.tools] == ["numpy", "torch"]
+    assert next(t for t in ex.tools if t.name == "torch").files == (LONG.split("/", 1)[1],)
+
+
+def test_members_spanning_inflate_chunks(tmp_path: Path) -> None:
+    noise = bytes(range(256)) * 4096 * 3  # 3 MiB: several 1 MiB inflate steps
+    big_py = b"x = 1\n" * 300_000 + b"import scipy\n"  # ~1.8 MiB, read across chunks
+    arc = _tar(tmp_path / "c.tar.gz", [("repo/data.bin", noise), ("repo/big.py", big_py),
+                                       ("repo/data2.bin", noise), ("repo/z.py", b"import numpy\n")])
+    ex = extract_archive(str(arc))
+    assert [t.name for t in ex.tools] == ["numpy", "scipy"]
+    assert ex.n_files == 4 and ex.errors == ()
+
+
+def test_plain_tar_is_read(tmp_path: Path) -> None:
+    arc = tmp_path / "p.tar"
+    with tarfile.open(arc, "w") as tf:
+        info = tarfile.TarInfo("repo/a.py")
+        info.size = 13
+        tf.addfile(info, io.BytesIO(b"import numpy\n"))
+    assert [t.name for t in extract_archive(str(arc)).tools] == ["numpy"]
+
+
+def test_flood_of_directory_headers_is_capped(tmp_path: Path) -> None:
+    dirs: list[tarfile.TarInfo | tuple[str, bytes]] = [
+        _special(f"repo/d{i}", tarfile.DIRTYPE) for i in range(200)]
+    arc = _tar(tmp_path / "f.tar.gz", [("repo/a.py", b"import numpy\n"), *dirs])
+    ex = extract_archive(str(arc), Limits(max_members=10))
+    assert any("member cap" in e.reason for e in ex.errors)
+
+
+def test_corrupt_tar_header_raises(tmp_path: Path) -> None:
+    arc = _tar(tmp_path / "ok.tar.gz", [("repo/a.py", b"import numpy\n")])
+    raw = bytearray(gzip.decompress(arc.read_bytes()))
+    raw[150] ^= 0xFF  # checksum field of the first header
+    bad = tmp_path / "bad.tar.gz"
+    bad.write_bytes(gzip.compress(bytes(raw)))
+    with pytest.raises(CorruptArchive):
+        extract_archive(str(bad))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler import imports as imports_mod
 from crawler.imports import LocalIndex, notebook_code, scan_imports
 from crawler.stdlib import is_stdlib, read_name_list
 
@@ -28,6 +29,13 @@ SCAN_CASES = [
     (b"print 'py2'\nimport cPickle\n", {"cPickle"}),
     (b"\x00\x01import\xff\xfe", set()),
     (b'"""unterminated\nimport fake\n', set()),
+    (b"if TYPE_CHECKING: import a\nelif x: from b import c\nelse: import d\n", {"a", "b.c", "d"}),
+    (b"except ImportError: from e.f import g as h\nfinally: import i\n", {"e.f.g", "i"}),
+    (b"x = 'import no'  # import no\nimportlib.import_module('no')\n", set()),
+    (b"import a.b as c\nimport d as e.f\nfrom .g import h\nfrom i import *\n", {"a.b", "i"}),
+    (b"from j import (k as l)\nfrom m import n, o\n  import p\n", {"j.k", "m.n", "m.o", "p"}),
+    (b"import q\r\nfrom r import s\r\n", {"q", "r.s"}),
+    (b"import t", {"t"}),
 ]
 
 
@@ -67,6 +75,28 @@ def test_scanner_agrees_with_ast_on_this_project() -> None:
     root = Path(__file__).parent.parent / "crawler"
     for path in root.rglob("*.py"):
         assert scan_imports(path.read_bytes()) == _ast_imports(path.read_bytes()), path
+
+
+SIMPLE_STATEMENTS = [
+    "import a", "import a.b", "import a as b", "import a.b as c", "import a as b.c",
+    "import a b", "import 1a", "from a import b", "from a.b import c as d", "from a import *",
+    "from a import b as", "from a import b.c", "from .a import b", "from a import b as c d",
+    "from import import x", "import import", "from a  import  b", "import\ta\tas\tb",
+]
+
+
+@pytest.mark.parametrize("stmt", SIMPLE_STATEMENTS)
+def test_fast_statement_path_matches_the_regexes(stmt: str) -> None:
+    fast = imports_mod._simple_names(stmt.split())
+    slow = tuple(n for part in imports_mod._split_statements(stmt)
+                 for n in imports_mod._names_of(part))
+    assert fast is None or fast == slow
+
+
+def test_every_import_line_found_however_many_strings_mention_import() -> None:
+    body = "".join(f"def f{i}():\n    s = 'with import inside'\n    import m{i}\n"
+                   for i in range(300))
+    assert scan_imports(body.encode()) == {f"m{i}" for i in range(300)}
 
 
 def test_notebook_magics_and_shell_lines() -> None:
