@@ -15,7 +15,8 @@ from analysis.report import render_report
 from analysis.seed import seed_comparison
 from crawler import storage
 
-TOP_CO_USAGE = 15
+TOP_CO_USAGE = 15  # tools in tables/co_usage.csv
+TOP_CO_USAGE_CHART = 12  # 12 × 12 cells stay annotated
 TOP_HEATMAP = 20
 
 
@@ -58,8 +59,10 @@ def build_charts(tables: dict[str, pd.DataFrame], analysed: int, source: str) ->
     heat = tables["tool_by_year"].pivot_table(index="tool", columns="year", values="share",
                                               sort=False)
     n_year = tables["tool_by_year"].groupby("year")["analysed"].first()
+    heat.columns = [f"{y}\nn={int(n_year[y])}" for y in heat.columns]
     co = tables["co_usage"].pivot_table(index="tool_a", columns="tool_b", values="p_b_given_a",
                                         sort=False)
+    co = co.iloc[:TOP_CO_USAGE_CHART, :TOP_CO_USAGE_CHART]
     tier = breakdowns.pooled(tables["by_tier"], "tier")
     return [
         ch.funnel_chart(tables["funnel"], source),
@@ -72,9 +75,10 @@ def build_charts(tables: dict[str, pd.DataFrame], analysed: int, source: str) ->
                          "repositories, venues pooled)", f"n per year: "
                          f"{', '.join(f'{y}: {int(n)}' for y, n in n_year.items())}. "
                          f"Source: {source}", "year", "tool", "share of analysed repositories"),
-        ch.heatmap_chart("co_usage_heatmap", co, "Co-usage of the top tools: P(column | row)",
-                         f"n = {analysed} analysed repositories; cell = share of repositories "
-                         f"using the row tool that also use the column tool. Source: {source}",
+        ch.heatmap_chart("co_usage_heatmap", co, f"Co-usage of the top {len(co)} tools: "
+                         "P(column | row)", f"n = {analysed} analysed repositories; cell = share "
+                         f"of repositories using the row tool that also use the column tool "
+                         f"(tables/co_usage.csv has the top {TOP_CO_USAGE}). Source: {source}",
                          "also uses", "repositories using", "P(column | row)"),
         ct.breakdown_chart("by_tier", tier, "tier", "Code links and frameworks by decision tier",
                            source),

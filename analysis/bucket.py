@@ -6,8 +6,6 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from fsspec.core import url_to_fs
-
 from crawler import storage
 
 OUTPUT_DIRS = ("charts", "report")
@@ -29,18 +27,12 @@ def list_outputs(url: str, storage_options: Mapping[str, Any] | None = None,
                  expires: int = 3600) -> list[tuple[str, str]]:
     """(relative name, link) for every chart and the report under ``url``.
 
-    For ``s3://`` the link is a presigned https URL valid ``expires`` seconds;
-    for local folders it is the file path.
+    For object stores (``s3://``) the link is a presigned https URL valid
+    ``expires`` seconds (:func:`crawler.storage.sign`); for local folders it is
+    the file path.
     """
-    out = []
-    for name, full in _outputs(url, storage_options):
-        if full.startswith("s3://"):
-            # presigning is a storage-side operation with no storage.py helper yet
-            fs, path = url_to_fs(full, **dict(storage_options or {}))
-            out.append((name, str(fs.sign(path, expiration=expires))))
-        else:
-            out.append((name, full[7:] if full.startswith("file://") else full))
-    return out
+    return [(name, storage.sign(full, expires, storage_options))
+            for name, full in _outputs(url, storage_options)]
 
 
 def download_outputs(url: str, dest_dir: str,

@@ -2,33 +2,44 @@
 
 Points of a trend with fewer than ``MIN_N`` analysed repositories are not
 drawn (the caption says how many were left out); a venue with fewer than two
-drawable years gets a panel that says so.
+drawable years gets a panel that says so. Panels share one legend, placed
+beside them, so no legend position has to be searched for.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from analysis.charts import FRAMEWORK_STYLE, MIN_N, OKABE_ITO, Chart, render, too_little
+from analysis.charts import FRAMEWORK_STYLE, MIN_N, OKABE_ITO
+from analysis.layout import Chart, add_axes, figure, render, styled, too_little, y_margin
 from analysis.metrics import CLASSES
 
 TREND_FAMILIES = ("pytorch", "tensorflow", "keras", "jax")
-SEED_MARK = ("ICLR", 2020, 154 / 249)
+SEED_MARK = ("ICLR", 2020, 154 / 249)  # the 2020 study's published PyTorch/(PyTorch+TF)
+PANEL_W, PANEL_H, LEGEND_W = 3.6, 2.5, 1.5
 
 
-def _venue_axes(venues: list[str]) -> tuple[Figure, list[Axes]]:
+def _venue_axes(venues: list[str], title: str, caption: str) -> tuple[Figure, list[Axes]]:
+    """One panel per venue, three per row, sharing the y axis; legend band on the right."""
     cols = min(3, len(venues))
     rows = -(-len(venues) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows + 0.6), squeeze=False,
-                             sharey=True)
-    flat = list(axes.ravel())
-    for ax in flat[len(venues):]:
-        ax.set_axis_off()
-    return fig, flat[: len(venues)]
+    left, gap_x, gap_y = 0.65, 0.35, 0.75
+    width = left + cols * PANEL_W + (cols - 1) * gap_x + LEGEND_W
+    fig, box = figure(title, caption, width, rows * PANEL_H + (rows - 1) * gap_y + 0.3)
+    axes: list[Axes] = []
+    for i in range(len(venues)):
+        r, c = divmod(i, cols)
+        x0 = left + c * (PANEL_W + gap_x)
+        y1 = 0.3 + r * (PANEL_H + gap_y)
+        ax = add_axes(fig, box, left=x0, right=box.right - x0 - PANEL_W, top=y1,
+                      bottom=box.top - box.bottom - y1 - PANEL_H,
+                      sharey=axes[0] if axes else None)
+        axes.append(ax)
+    return fig, axes
 
 
 def _band(ax: Axes, df: pd.DataFrame, label: str, style: tuple[str, str, str]) -> None:
@@ -37,35 +48,54 @@ def _band(ax: Axes, df: pd.DataFrame, label: str, style: tuple[str, str, str]) -
     ax.fill_between(df["year"], df["ci_low"], df["ci_high"], color=colour, alpha=0.18, lw=0)
 
 
-def _trend_panels(df: pd.DataFrame, series: str, names: tuple[str, ...], n_col: str) -> tuple[
-        Figure, int, int]:
-    """Draw one panel per venue; returns (figure, drawn venues, hidden points)."""
+def _legend(fig: Figure, axes: list[Axes]) -> None:
+    """One legend for all panels, in the band right of them."""
+    seen: dict[str, Artist] = {}
+    for ax in axes:
+        handles, labels = ax.get_legend_handles_labels()
+        for h, label in zip(handles, labels, strict=True):
+            seen.setdefault(label, h)
+    if seen:
+        width = fig.get_figwidth()
+        fig.legend(list(seen.values()), list(seen), loc="center left", frameon=False,
+                   bbox_to_anchor=(1 - (LEGEND_W - 0.1) / width, 0.55))
+
+
+def _trend_panels(df: pd.DataFrame, series: str, names: tuple[str, ...], n_col: str,
+                  title: str, caption: str, labels: dict[str, str] | None = None,
+                  ) -> tuple[Figure, list[Axes], int]:
+    """Draw one panel per venue; returns (figure, drawn panels, hidden venue-years)."""
     venues = sorted(df["venue"].unique())
-    fig, axes = _venue_axes(venues)
-    drawn = hidden = 0
+    fig, axes = _venue_axes(venues, title, caption)
+    drawn, hidden = [], 0
     for ax, venue in zip(axes, venues, strict=True):
         sub = df[df["venue"] == venue]
         ok = sub[sub[n_col] >= MIN_N]
         hidden += sub.loc[sub[n_col] < MIN_N, ["year"]].drop_duplicates().shape[0]
         ax.set_title(venue)
         ax.set_xlabel("year")
-        ax.set_ylabel("share")
         ax.set_ylim(0, 1)
+        if ax.get_position().x0 == axes[0].get_position().x0:
+            ax.set_ylabel("share")
+        else:  # same y axis as the first panel of its row
+            ax.tick_params(labelleft=False)
         if ok["year"].nunique() < 2:
             ax.text(0.5, 0.5, f"too little data:\n{ok['year'].nunique()} year(s) with "
                     f"n ≥ {MIN_N}", ha="center", va="center", transform=ax.transAxes)
+            ax.set_xticks([])
             continue
-        drawn += 1
+        drawn.append(ax)
         for name in names:
             line = ok[ok[series] == name].sort_values("year")
             if len(line) and line["share"].max() > 0:
-                _band(ax, line, name, FRAMEWORK_STYLE.get(name, ("#000000", "-", "o")))
+                _band(ax, line, (labels or {}).get(name, name),
+                      FRAMEWORK_STYLE.get(name, ("#000000", "-", "o")))
         years = sorted(ok["year"].unique())
-        ax.set_xticks(years, [str(y) for y in years])
-        ax.legend(fontsize=7, loc="best")
+        ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 6 else 0)
     return fig, drawn, hidden
 
 
+@styled
 def framework_trends_chart(shares: pd.DataFrame, source: str) -> Chart:
     """Framework share of analysed repositories over years, per venue, with Wilson bands."""
     title = "Framework share of analysed repositories, by venue and year"
@@ -74,38 +104,46 @@ def framework_trends_chart(shares: pd.DataFrame, source: str) -> Chart:
                f"frameworks; years with n < {MIN_N} omitted. Source: {source}")
     if shares.empty:
         return too_little("framework_trends", title, caption, "No analysed repositories.")
-    fig, drawn, hidden = _trend_panels(shares, "framework", TREND_FAMILIES, "analysed")
-    if drawn == 0:
-        plt.close(fig)
+    per_vy = shares.drop_duplicates(["venue", "year"])
+    ok = per_vy[per_vy["analysed"] >= MIN_N].groupby("venue")["year"].nunique()
+    if not (ok >= 2).any():
         return too_little("framework_trends", title, caption,
                           f"No venue has two years with at least {MIN_N} analysed repositories.")
+    hidden = int((per_vy["analysed"] < MIN_N).sum())
     if hidden:
         caption += f" ({hidden} venue-year(s) omitted for n < {MIN_N}.)"
+    fig, drawn, _ = _trend_panels(shares, "framework", TREND_FAMILIES, "analysed", title, caption)
+    _legend(fig, drawn)
     return render("framework_trends", fig, title, caption)
 
 
+@styled
 def pytorch_share_chart(pt: pd.DataFrame, source: str) -> Chart:
     """PyTorch / (PyTorch + TensorFlow) per venue over years, with the 2020 study's point."""
     title = "PyTorch / (PyTorch + TensorFlow), by venue and year"
     df = pt.assign(series="pytorch", n=pt["pytorch"] + pt["tensorflow"])
     caption = (f"n = {int(df['n'].sum())} framework uses (repositories using both count on "
                f"both sides, as in the published figures); bands: 95% Wilson; years with fewer "
-               f"than {MIN_N} uses omitted; ★ = 2020 study (61.8%). Source: {source}")
+               f"than {MIN_N} uses omitted; ★ = the 2020 study's published ICLR 2020 figure "
+               f"({SEED_MARK[2]:.1%}; its TensorFlow count includes a manual +12 offset). "
+               f"Source: {source}")
     if df.empty:
         return too_little("pytorch_share", title, caption, "No PyTorch or TensorFlow use.")
-    fig, drawn, _ = _trend_panels(df, "series", ("pytorch",), "n")
-    if drawn == 0:
-        plt.close(fig)
+    ok = df[df["n"] >= MIN_N].groupby("venue")["year"].nunique()
+    if not (ok >= 2).any():
         return too_little("pytorch_share", title, caption,
                           f"No venue has two years with at least {MIN_N} uses.")
-    for ax in fig.axes:
+    fig, drawn, _ = _trend_panels(df, "series", ("pytorch",), "n", title, caption,
+                                  {"pytorch": "our data"})
+    for ax in drawn:
         if ax.get_title() == SEED_MARK[0]:
             ax.plot([SEED_MARK[1]], [SEED_MARK[2]], "*", color="#000000", ms=12,
                     label="2020 study")
-            ax.legend(fontsize=7, loc="best")
+    _legend(fig, drawn)
     return render("pytorch_share", fig, title, caption)
 
 
+@styled
 def stacked_chart(classes: pd.DataFrame, source: str) -> Chart:
     """Exclusive framework classes as stacked shares per venue-year."""
     title = "Framework mix per venue-year (each repository in one class)"
@@ -117,42 +155,51 @@ def stacked_chart(classes: pd.DataFrame, source: str) -> Chart:
     wide = classes.pivot_table(index=["venue", "year"], columns="framework_class",
                                values="share", fill_value=0).reindex(columns=list(CLASSES))
     n = classes.groupby(["venue", "year"])["analysed"].first()
-    fig, ax = plt.subplots(figsize=(max(6, 0.7 * len(wide) + 3), 4.5))
+    fig, box = figure(title, caption, max(6.0, 0.55 * len(wide) + 3.0), 3.4, below=0.65)
+    ax = add_axes(fig, box, left=0.7, right=LEGEND_W + 0.1)
     x = np.arange(len(wide))
     bottom = np.zeros(len(wide))
     for name in CLASSES:
-        colour = FRAMEWORK_STYLE[name][0]
         hatch = "//" if name in ("pytorch+tensorflow", "other") else None
-        ax.bar(x, wide[name].to_numpy(), bottom=bottom, color=colour, label=name, hatch=hatch,
-               edgecolor="white", lw=0.5)
+        ax.bar(x, wide[name].to_numpy(), bottom=bottom, color=FRAMEWORK_STYLE[name][0],
+               label=name, hatch=hatch, edgecolor="white", lw=0.5)
         bottom += wide[name].fillna(0).to_numpy()
     for i, key in enumerate(wide.index):
-        ax.text(i, 1.01, f"n={int(n[key])}", ha="center", fontsize=7)
-    ax.set_xticks(x, [f"{v}\n{y}" for v, y in wide.index], fontsize=8)
+        ax.text(i, 1.01, f"n={int(n[key])}", ha="center", fontsize=6.5)
+    ax.set_xticks(x, [f"{v}\n{y}" for v, y in wide.index], fontsize=7)
     ax.set_ylim(0, 1.08)
     ax.set_xlabel("venue, year")
     ax.set_ylabel("share of analysed repositories")
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.01, 0.5),
+              frameon=False)
     return render("framework_stacked", fig, title, caption)
 
 
+@styled
 def breakdown_chart(name: str, table: pd.DataFrame, group: str, title: str, source: str,
                     top: int = 15) -> Chart:
     """Two panels per group: code share of accepted, framework shares of analysed."""
-    table = table.sort_values("accepted", ascending=False).head(top).iloc[::-1]
+    table = table.sort_values(["accepted", group], ascending=[False, True]).head(top).iloc[::-1]
     caption = (f"n = {int(table['accepted'].sum())} accepted papers, "
                f"{int(table['analysed'].sum())} analysed repositories in the groups shown; "
-               f"bars: 95% Wilson intervals; framework bars only for groups with ≥ {MIN_N} "
-               f"analysed. Source: {source}")
+               f"labels: {group} (n = accepted/analysed); bars: 95% Wilson intervals; "
+               f"framework bars only for groups with ≥ {MIN_N} analysed. Source: {source}")
     if table.empty or table["accepted"].sum() < MIN_N:
         return too_little(name, title, caption, f"Fewer than {MIN_N} papers with a {group}.")
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 0.35 * len(table) + 2), sharey=True)
+    labels = [f"{g} (n={a}/{k})" for g, a, k in zip(table[group], table["accepted"],
+                                                    table["analysed"], strict=True)]
+    left = y_margin(labels)
+    width = left + 7.4
+    fig, box = figure(title, caption, width, max(1.0, 0.3 * len(table) + 0.1))
+    ax1 = add_axes(fig, box, left=left, right=width - left - 3.3)
+    ax2 = add_axes(fig, box, left=left + 3.6, right=0.2, sharey=ax1)
     y = np.arange(len(table))
     err = np.vstack([table["code_share"] - table["code_ci_low"],
                      table["code_ci_high"] - table["code_share"]])
     ax1.barh(y, table["code_share"], xerr=err, color=OKABE_ITO[8], capsize=2)
-    ax1.set_yticks(y, [f"{g} (n={a})" for g, a in zip(table[group], table["accepted"],
-                                                       strict=True)])
+    ax1.set_yticks(y, labels)
+    ax1.set_ylim(-0.6, len(table) - 0.4)
     ax1.set_xlim(0, 1)
     ax1.set_xlabel("share of accepted papers with a code link")
     ax1.set_ylabel(group)
@@ -160,9 +207,14 @@ def breakdown_chart(name: str, table: pd.DataFrame, group: str, title: str, sour
     for k, fw in enumerate(("pytorch", "tensorflow", "jax")):
         share = np.where(big, table[f"{fw}_share"], np.nan)
         err = np.vstack([share - table[f"{fw}_ci_low"], table[f"{fw}_ci_high"] - share])
-        ax2.barh(y + (k - 1) * 0.27, share, height=0.27, xerr=np.nan_to_num(err), capsize=1.5,
-                 color=FRAMEWORK_STYLE[fw][0], label=fw)
+        ax2.barh(y + (1 - k) * 0.27, share, height=0.27, xerr=err, capsize=1.5,
+                 color=FRAMEWORK_STYLE[fw][0], hatch=(None, "//", "..")[k], edgecolor="white",
+                 lw=0, label=fw)
+    for i in np.flatnonzero(~big):
+        ax2.text(0.01, float(i), f"n < {MIN_N}: not shown", va="center", fontsize=6.5,
+                 color="#555555")
+    ax2.tick_params(labelleft=False)
     ax2.set_xlim(0, 1)
     ax2.set_xlabel("share of analysed repositories")
-    ax2.legend(fontsize=7, loc="lower right")
+    ax2.legend(loc="lower right")
     return render(name, fig, title, caption)

@@ -1,8 +1,10 @@
 """Key findings as sentences, computed from the tables (nothing hand-written).
 
-A change over years is called a change only when the 95 % intervals of the
-first and last year do not overlap; otherwise the sentence says the
-difference is within the uncertainty.
+Every sentence carries its denominator. A change over years is called a change
+only when the 95 % intervals of the first and last year do not overlap;
+otherwise the sentence says the difference is within the uncertainty. Venue-
+years with fewer than ``MIN_N`` analysed repositories are not summarised on
+their own, and the sentences say so rather than staying silent.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any
 import pandas as pd
 
 from analysis.charts import MIN_N
-from analysis.stats import overlap
+from analysis.seed import SEED_TF_OFFSET
+from analysis.stats import overlap, wilson
 
 
 def pct(x: float) -> str:
@@ -20,44 +23,86 @@ def pct(x: float) -> str:
     return "n/a" if pd.isna(x) else f"{100 * x:.1f}%"
 
 
+def ci(low: float, high: float) -> str:
+    """``95% CI a–b`` for a Wilson interval."""
+    return f"95% CI {pct(low)}–{pct(high)}"
+
+
+def _ratio(k: int, n: int) -> str:
+    return f"{k} of {n}, {pct(k / n) if n else 'n/a'}"
+
+
 def coverage(funnel: pd.DataFrame) -> list[str]:
+    """How many papers linked code and were analysed; failures by reason."""
     totals = funnel.groupby("stage")["count"].sum()
     acc, code = int(totals.get("accepted", 0)), int(totals.get("with_code_link", 0))
     done = int(totals.get("analysed", 0))
     n_vy = funnel[["venue", "year"]].drop_duplicates().shape[0]
-    out = [f"Across {n_vy} venue-years, {code} of {acc} accepted papers "
+    out = [f"Across {n_vy} venue-year(s), {code} of {acc} accepted papers "
            f"({pct(code / acc if acc else float('nan'))}) linked code, and the primary "
            f"repository of {done} papers ({pct(done / code if code else float('nan'))} of those "
            f"with a link) was analysed."]
-    fails = totals[[s for s in totals.index if s.startswith("failed:")]].sort_values(
-        ascending=False)
+    fails = totals[[s for s in totals.index if s.startswith("failed:")]]
+    fails = fails.sort_index().sort_values(ascending=False, kind="stable")
     if len(fails):
-        out.append(f"{int(fails.sum())} primary links were not analysed; the most common reason "
-                   f"was {fails.index[0][7:]} ({int(fails.iloc[0])}).")
+        reasons = ", ".join(f"{s[7:]} {int(v)}" for s, v in fails.items())
+        lead = (f"; the most common reason was {fails.index[0][7:]}"
+                if len(fails) == 1 or fails.iloc[0] > fails.iloc[1] else "")
+        out.append(f"{int(fails.sum())} primary links were not analysed ({reasons}){lead}.")
+    pending = int(totals.get("pending", 0))
+    if pending:
+        out.append(f"{pending} papers with a code link have no repository result yet (the crawl "
+                   f"had not finished them); they are outside every share.")
     return out
 
 
+def pooled_frameworks(shares: pd.DataFrame) -> list[str]:
+    """Framework shares pooled over every selected venue-year, with intervals."""
+    per_vy = shares.drop_duplicates(["venue", "year"])
+    n = int(per_vy["analysed"].sum())
+    if n == 0:
+        return []
+    k = shares.groupby("framework")["repos"].sum()
+    parts = []
+    for fw, label in (("pytorch", "PyTorch"), ("tensorflow", "TensorFlow"), ("jax", "JAX"),
+                      ("none", "no known framework")):
+        low, high = wilson(int(k.get(fw, 0)), n)
+        parts.append(f"{label} {_ratio(int(k.get(fw, 0)), n)} ({ci(float(low), float(high))})")
+    return [f"Pooled over {len(per_vy)} venue-year(s) and {n} analysed repositories: "
+            f"{'; '.join(parts)}."]
+
+
 def latest_frameworks(shares: pd.DataFrame) -> list[str]:
+    """Per venue, framework shares of its latest venue-year with at least ``MIN_N`` repos."""
     out = []
+    small = []
     for venue, sub in shares.groupby("venue"):
-        sub = sub[sub["analysed"] >= MIN_N]
-        if sub.empty:
+        big = sub[sub["analysed"] >= MIN_N]
+        small += [f"{venue} {y} (n={int(a)})" for y, a in sub.loc[sub["analysed"] < MIN_N]
+                  .drop_duplicates("year")[["year", "analysed"]].itertuples(index=False)]
+        if big.empty:
             continue
-        year = int(sub["year"].max())
-        row = sub[sub["year"] == year].set_index("framework")
-        parts = [f"{label} by {pct(row.at[fw, 'share'])} (95% CI {pct(row.at[fw, 'ci_low'])}–"
-                 f"{pct(row.at[fw, 'ci_high'])})" for fw, label in
-                 (("pytorch", "PyTorch"), ("tensorflow", "TensorFlow"), ("jax", "JAX"))]
+        year = int(big["year"].max())
+        row = big[big["year"] == year].set_index("framework")
+        parts = [f"{label} by {pct(row.at[fw, 'share'])} "
+                 f"({ci(row.at[fw, 'ci_low'], row.at[fw, 'ci_high'])})"
+                 for fw, label in (("pytorch", "PyTorch"), ("tensorflow", "TensorFlow"),
+                                   ("jax", "JAX"))]
         out.append(f"In {venue} {year} ({int(row['analysed'].iloc[0])} analysed repositories), "
                    f"{parts[0]} was used, {', '.join(parts[1:])}; "
                    f"{pct(row.at['none', 'share'])} used none of the known frameworks.")
+    if small:
+        out.append(f"Venue-years with fewer than {MIN_N} analysed repositories are not summarised "
+                   f"on their own (their intervals are too wide to say much): {', '.join(small)}.")
     return out
 
 
 def pytorch_trend(pt: pd.DataFrame) -> list[str]:
+    """First vs last year of PyTorch/(PyTorch+TensorFlow) per venue, if both are big enough."""
     out = []
     for venue, sub in pt.groupby("venue"):
-        sub = sub[(sub["pytorch"] + sub["tensorflow"]) >= MIN_N].sort_values("year")
+        sub = sub.assign(n=sub["pytorch"] + sub["tensorflow"])
+        sub = sub[sub["n"] >= MIN_N].sort_values("year")
         if len(sub) < 2:
             continue
         a, b = sub.iloc[0], sub.iloc[-1]
@@ -65,29 +110,64 @@ def pytorch_trend(pt: pd.DataFrame) -> list[str]:
         verdict = ("the 95% intervals overlap, so the difference is within the uncertainty"
                    if same else "the 95% intervals do not overlap")
         out.append(f"At {venue}, PyTorch/(PyTorch+TensorFlow) went from {pct(a['share'])} in "
-                   f"{int(a['year'])} to {pct(b['share'])} in {int(b['year'])}; {verdict}.")
+                   f"{int(a['year'])} ({int(a['n'])} uses) to {pct(b['share'])} in "
+                   f"{int(b['year'])} ({int(b['n'])} uses); {verdict}.")
     return out
 
 
 def top_tools(totals: pd.DataFrame, k: int = 5) -> list[str]:
-    if totals.empty:
+    """The most used tools pooled, with counts, ties and the widest interval."""
+    if totals.empty or int(totals["analysed"].iloc[0]) == 0:
         return []
-    items = [f"{r.tool} ({pct(r.share)})" for r in totals.head(k).itertuples()]
-    return [f"Pooled over the selected venue-years, the most used tools were {', '.join(items)} "
-            f"of {int(totals['analysed'].iloc[0])} analysed repositories."]
+    n = int(totals["analysed"].iloc[0])
+    shown = totals.head(k)
+    items = ", ".join(f"{r.tool} ({int(r.repos)}, {pct(r.share)})" for r in shown.itertuples())
+    last = int(shown["repos"].iloc[-1])
+    tied = int((totals["repos"].iloc[k:] == last).sum())
+    tie = f"; {tied} more tool(s) are also used by {last}" if tied else ""
+    half = float(((shown["ci_high"] - shown["ci_low"]) / 2).max())
+    return [f"Pooled over the selected venue-years, the most used tools of {n} analysed "
+            f"repositories were {items}{tie}. With n = {n}, these shares' 95% intervals are up to "
+            f"±{100 * half:.0f} points wide (tables/tool_totals.csv)."]
 
 
 def seed_sentence(seed: pd.DataFrame) -> list[str]:
-    rows = seed[(seed["metric"] == "pytorch_share_of_pt_tf") & (seed["published"] != "")]
-    return [f"For {r.venue} {r.year} the 2020 study reported PyTorch/(PyTorch+TensorFlow) = "
-            f"{pct(float(r.published))}; with its definitions our data gives "
-            f"{pct(float(r.seed_definition))}, with ours {pct(float(r.ours))}."
-            for r in rows.itertuples()]
+    """The 2020 study's published share next to the same share computed on our data."""
+    out = []
+    rows = seed[seed["published"] != ""].set_index(["venue", "year", "metric"])
+    for venue, year in {(v, y) for v, y, _ in rows.index}:
+        r = rows.loc[(venue, year)]
+        share, pt, tf = r.loc["pytorch_share_of_pt_tf"], r.loc["pytorch"], r.loc["tensorflow"]
+        seed_uses = int(pt["seed_definition"]) + int(tf["seed_definition"])
+        ours_uses = int(pt["ours"]) + int(tf["ours"])
+        pub_pt = int(pt["published"])
+        no_offset = pub_pt / (pub_pt + int(tf["published"]) - SEED_TF_OFFSET)
+        text = (f"For {venue} {year} the 2020 study reported PyTorch/(PyTorch+TensorFlow) = "
+                f"{pct(float(share['published']))} ({int(pt['published'])} of "
+                f"{int(pt['published']) + int(tf['published'])} uses in "
+                f"{int(r.loc['analysed', 'published'])} repositories; its TensorFlow count "
+                f"includes a manual +{SEED_TF_OFFSET} offset, {pct(no_offset)} without it, which "
+                f"we do not apply to other data). On our "
+                f"{int(r.loc['analysed', 'ours'])} analysed {venue} {year} repositories, its "
+                f"definitions give {pct(share['seed_definition'])} "
+                f"({int(pt['seed_definition'])} of {seed_uses} uses, "
+                f"{ci(share['seed_ci_low'], share['seed_ci_high'])}) and ours "
+                f"{pct(share['ours'])} ({int(pt['ours'])} of {ours_uses}, "
+                f"{ci(share['ours_ci_low'], share['ours_ci_high'])})")
+        if ours_uses < MIN_N:
+            text += f"; with fewer than {MIN_N} uses this cannot confirm or contradict the study."
+        elif share["ours_ci_low"] <= float(share["published"]) <= share["ours_ci_high"]:
+            text += "; the published figure lies inside our 95% interval."
+        else:
+            text += "; the published figure lies outside our 95% interval."
+        out.append(text)
+    return sorted(out)
 
 
 def findings(tables: dict[str, pd.DataFrame]) -> list[str]:
     """All key-finding sentences, in report order."""
-    return (coverage(tables["funnel"]) + latest_frameworks(tables["framework_share"])
+    return (coverage(tables["funnel"]) + pooled_frameworks(tables["framework_share"])
+            + latest_frameworks(tables["framework_share"])
             + pytorch_trend(tables["pytorch_share"]) + top_tools(tables["tool_totals"])
             + seed_sentence(tables["seed_comparison"]))
 

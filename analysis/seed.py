@@ -10,10 +10,17 @@ The seed study (ICLR 2020: 687 accepted, 344 with code, 268 GitHub repos,
 - only GitHub repositories were counted;
 - tool names are spelled the pipreqs way (``scikit_learn``).
 
+The study's TensorFlow offset is an absolute count that corrected its own
+237 repositories; added to any other dataset it would be meaningless (on a
+6-repository crawl it would swamp every real count), so ``seed_definition``
+applies the study's *definitions* to our data without it, and the offset
+appears only in the note on the published figure.
+
 Ours: the framework families the extractor detected, on every analysed primary
 repository (GitHub and GitLab), with PEP 503 names. The table has one row per
 (venue, year, metric) with ``published`` (ICLR 2020 only), ``seed_definition``
-and ``ours``, and a ``note`` saying why they can differ.
+and ``ours``, a ``note`` saying why they can differ, and for the PyTorch share
+the 95 % Wilson intervals of both columns.
 """
 
 from __future__ import annotations
@@ -26,30 +33,37 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.load import Census, ToolPart
+from analysis.stats import share, wilson
 
+SEED_TF_OFFSET = 12  # the study's manual TensorFlow correction for its 237 ICLR 2020 repos
 PUBLISHED: dict[tuple[str, int], dict[str, Any]] = {
     ("ICLR", 2020): {"accepted": 687, "with_code_link": 344, "repos_counted": 268,
-                     "analysed": 237, "pytorch": 154, "tensorflow": 95,
-                     "tensorflow_no_offset": 95 - 12, "keras": 23,
-                     "pytorch_share_of_pt_tf": 154 / 249, "unique_tools": 687,
+                     "analysed": 237, "pytorch": 154, "tensorflow": 95, "keras": 23,
+                     "pytorch_share_of_pt_tf": 154 / (154 + 95), "unique_tools": 687,
                      "top_tools": "numpy, scipy, matplotlib, pandas, scikit_learn, tqdm, "
                                   "torchvision"},
 }
-SEED_TF_OFFSET: dict[tuple[str, int], int] = {("ICLR", 2020): 12}
+_PT, _TF = 154, 95 - SEED_TF_OFFSET
 NOTES = {
     "accepted": "same definition",
     "with_code_link": "same definition (papers with a non-empty code link)",
-    "repos_counted": "seed: GitHub only; ours: GitHub and GitLab primary links",
+    "repos_counted": "seed: GitHub only; ours: primary links on a supported host",
     "analysed": "seed: GitHub repos pipreqs parsed; ours: primary repos extracted (all hosts)",
     "pytorch": "seed: any tool name containing 'torch'; ours: PyTorch family detected",
-    "tensorflow": "seed: any tool containing 'tensorflow' plus its manual offset "
-                  "(12 for ICLR 2020, undocumented); ours: TensorFlow family",
-    "tensorflow_no_offset": "seed: any tool containing 'tensorflow', without the offset",
+    "tensorflow": f"seed: any tool name containing 'tensorflow'; ours: TensorFlow family. The "
+                  f"published figure includes a manual +{SEED_TF_OFFSET} offset ({_TF} without "
+                  f"it); the offset corrects the study's own 237 repositories and is not applied "
+                  f"to other data",
     "keras": "seed: any tool containing 'keras' (incl. tf-keras helpers); ours: Keras family",
-    "pytorch_share_of_pt_tf": "pytorch / (pytorch + tensorflow), repos using both count twice",
+    "pytorch_share_of_pt_tf": f"pytorch / (pytorch + tensorflow), repositories using both count "
+                              f"on both sides; 95% Wilson over those uses. The published figure "
+                              f"includes the +{SEED_TF_OFFSET} TensorFlow offset "
+                              f"({_PT / (_PT + _TF):.1%} without it)",
     "unique_tools": "seed: pipreqs spellings on GitHub repos; ours: PEP 503 names, all repos",
     "top_tools": "seed: pipreqs spelling (underscores); ours: PEP 503 names",
 }
+COLUMNS = ["venue", "year", "metric", "published", "seed_definition", "ours", "note",
+           "seed_ci_low", "seed_ci_high", "ours_ci_low", "ours_ci_high"]
 TOP = 7
 
 
@@ -77,12 +91,14 @@ def _ours_part(part: ToolPart) -> dict[str, Any]:
     return {"unique_tools": len(part.tools), "top_tools": ", ".join(names[i] for i in order)}
 
 
-def _ratio(pt: int, tf: int) -> float:
-    return pt / (pt + tf) if pt + tf else float("nan")
+def _ratio(pt: int, tf: int) -> tuple[float, float, float]:
+    """``pt / (pt + tf)`` with its Wilson 95 % interval (NaN when there is no use)."""
+    low, high = wilson(pt, pt + tf)
+    return float(share(pt, pt + tf)), float(low), float(high)
 
 
 def seed_comparison(census: Census, funnel: pd.DataFrame) -> pd.DataFrame:
-    """``venue, year, metric, published, seed_definition, ours, note``."""
+    """``venue, year, metric, published, seed_definition, ours, note`` (+ share intervals)."""
     stages = funnel.pivot_table(index=["venue", "year"], columns="stage", values="count",
                                 aggfunc="sum", fill_value=0)
     repos = census.repos[census.repos["primary"].astype(bool)]
@@ -95,28 +111,39 @@ def seed_comparison(census: Census, funnel: pd.DataFrame) -> pd.DataFrame:
         part = parts.get((venue, year))
         seed = _seed_part(part, gh_units["paper_id"].tolist()) if part else {}
         ours = _ours_part(part) if part else {}
-        offset = SEED_TF_OFFSET.get((venue, year), 0)
-        seed_tf = seed.get("tensorflow", 0) + offset
         ours_pt, ours_tf = int(units["fw_pytorch"].sum()), int(units["fw_tensorflow"].sum())
+        seed_pt, seed_tf = seed.get("pytorch", 0), seed.get("tensorflow", 0)
         values = {
             "accepted": (st.get("accepted", 0), st.get("accepted", 0)),
             "with_code_link": (st.get("with_code_link", 0), st.get("with_code_link", 0)),
             "repos_counted": (int(mine["repo"].str.startswith("github.com/").sum()),
                               st.get("supported_host", 0)),
             "analysed": (len(gh_units), len(units)),
-            "pytorch": (seed.get("pytorch", 0), ours_pt),
+            "pytorch": (seed_pt, ours_pt),
             "tensorflow": (seed_tf, ours_tf),
-            "tensorflow_no_offset": (seed.get("tensorflow", 0), ours_tf),
             "keras": (seed.get("keras", 0), int(units["fw_keras"].sum())),
-            "pytorch_share_of_pt_tf": (_ratio(seed.get("pytorch", 0), seed_tf),
-                                       _ratio(ours_pt, ours_tf)),
             "unique_tools": (seed.get("unique_tools", 0), ours.get("unique_tools", 0)),
             "top_tools": (seed.get("top_tools", ""), ours.get("top_tools", "")),
         }
         published = PUBLISHED.get((venue, year), {})
         for metric, (seed_value, ours_value) in values.items():
-            rows.append({"venue": venue, "year": int(year), "metric": metric,
-                         "published": published.get(metric, ""), "seed_definition": seed_value,
-                         "ours": ours_value, "note": NOTES[metric]})
-    return pd.DataFrame(rows, columns=["venue", "year", "metric", "published",
-                                       "seed_definition", "ours", "note"])
+            rows.append(_row(venue, year, metric, published, seed_value, ours_value))
+        s_share, s_low, s_high = _ratio(seed_pt, seed_tf)
+        o_share, o_low, o_high = _ratio(ours_pt, ours_tf)
+        rows.append(_row(venue, year, "pytorch_share_of_pt_tf", published, s_share, o_share)
+                    | {"seed_ci_low": s_low, "seed_ci_high": s_high, "ours_ci_low": o_low,
+                       "ours_ci_high": o_high})
+    order = {metric: i for i, metric in enumerate(NOTES)}
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df = df.sort_values(["venue", "year", "metric"], key=lambda c: c.map(order)
+                        if c.name == "metric" else c, kind="stable")
+    return df.reset_index(drop=True)
+
+
+def _row(venue: str, year: int, metric: str, published: dict[str, Any], seed_value: Any,
+         ours_value: Any) -> dict[str, Any]:
+    return {"venue": venue, "year": int(year), "metric": metric,
+            "published": published.get(metric, ""), "seed_definition": seed_value,
+            "ours": ours_value, "note": NOTES[metric], "seed_ci_low": float("nan"),
+            "seed_ci_high": float("nan"), "ours_ci_low": float("nan"),
+            "ours_ci_high": float("nan")}

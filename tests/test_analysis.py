@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from pathlib import Path
 
+import analysis_data as data
 import pandas as pd
 import pytest
 
@@ -14,7 +15,6 @@ from analysis.breakdowns import by_tier, institution, paper_domains
 from analysis.load import Census, load_census
 from analysis.seed import seed_comparison
 from analysis.stats import wilson
-import analysis_data as data
 
 
 @pytest.fixture(scope="module")
@@ -121,15 +121,26 @@ def test_seed_study_side_by_side(census: Census) -> None:
     seed = sub["seed_definition"].to_dict()
     ours = sub["ours"].to_dict()
     # GitHub only (1 GitLab repo, 2 unsupported hosts out); "torch" substring catches torchfile
-    # but misses the GitLab PyTorch repo; TF gets the study's +12 offset.
+    # but misses the GitLab PyTorch repo. The study's +12 TensorFlow offset is NOT added.
     assert (seed["repos_counted"], seed["analysed"], seed["pytorch"]) == (27, 22, 13)
-    assert (seed["tensorflow"], seed["tensorflow_no_offset"], seed["keras"]) == (18, 6, 4)
+    assert (seed["tensorflow"], seed["keras"]) == (6, 4)
+    assert "tensorflow_no_offset" not in sub.index
     assert (ours["repos_counted"], ours["analysed"], ours["pytorch"], ours["tensorflow"]) == (
         28, 23, 13, 6)
     assert seed["top_tools"].split(", ")[3] == "scikit_learn"
     assert ours["top_tools"].split(", ")[3] == "scikit-learn"
-    assert sub.loc["pytorch_share_of_pt_tf", "published"] == pytest.approx(0.618, abs=5e-4)
+    share = sub.loc["pytorch_share_of_pt_tf"]
+    assert share["published"] == pytest.approx(0.618, abs=5e-4)
+    assert share["seed_definition"] == pytest.approx(13 / 19)  # no offset: 13 / (13 + 6)
+    assert share["ours"] == pytest.approx(13 / 19)
+    low, high = wilson(13, 19)
+    assert (share["seed_ci_low"], share["seed_ci_high"]) == (pytest.approx(low),
+                                                              pytest.approx(high))
+    assert "+12 offset" in sub.loc["tensorflow", "note"]
+    assert sub.loc["tensorflow", "published"] == 95
     assert sub.loc["analysed", "published"] == 237
+    assert list(sub.index[:8]) == ["accepted", "with_code_link", "repos_counted", "analysed",
+                                   "pytorch", "tensorflow", "keras", "pytorch_share_of_pt_tf"]
     assert set(s[s["venue"] == "NeurIPS"]["published"]) == {""}
 
 

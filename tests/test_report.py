@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 import shutil
@@ -12,9 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import analysis_data as data
+import numpy as np
+import pandas as pd
 import pytest
 
 from analysis import analyze, download_outputs, list_outputs
+from analysis.charts import heatmap_chart
+from analysis.layout import LayoutError, add_axes, checking, figure, overflow
 
 CHARTS = ("funnel", "top_tools", "wordcloud", "framework_trends", "pytorch_share",
           "framework_stacked", "tool_year_heatmap", "co_usage_heatmap", "by_tier", "by_domain",
@@ -26,10 +31,12 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """One ``analyze`` run shared by the module; every chart's layout is checked on the way."""
     crawl = tmp_path_factory.mktemp("crawl")
     data.write_dataset(str(crawl))
     out = tmp_path_factory.mktemp("out")
-    return out, analyze(str(crawl), str(out))
+    with checking():  # raises LayoutError if any text is cut off or overlaps other axes
+        return out, analyze(str(crawl), str(out))
 
 
 def test_every_table_is_written_with_the_contract_columns(
@@ -54,6 +61,8 @@ def test_every_chart_is_a_valid_png_and_svg(result: tuple[Path, dict[str, Any]],
     root = ET.fromstring((out / "charts" / f"{name}.svg").read_bytes())
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert str(out / "charts" / f"{name}.png") in summary["charts"]
+    texts = " ".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "Source:" in texts and ("n = " in texts or "n per year" in texts), texts[:300]
 
 
 def test_report_embeds_every_chart_and_states_findings(
@@ -67,8 +76,9 @@ def test_report_embeds_every_chart_and_states_findings(
     assert all(base64.b64decode(u).startswith(PNG_MAGIC) for u in uris)
     assert "src='http" not in page and "<script" not in page  # self-contained
     assert "61.8%" in page  # the 2020 study, side by side
+    assert "+12 offset" in page and "its definitions give 68.4%" in page
     for sentence in summary["findings"]:
-        assert sentence.replace("&", "&amp;") in page
+        assert html.escape(sentence) in page
     assert "2020-05-01T23:59:59Z" in page  # snapshot dates in the method
 
 
@@ -85,7 +95,8 @@ def test_summary_json_matches_the_return_value(result: tuple[Path, dict[str, Any
 def test_too_little_data_gives_charts_that_say_so(tmp_path: Path) -> None:
     crawl = tmp_path / "crawl"
     data.write_dataset(str(crawl))
-    summary = analyze(str(crawl), str(tmp_path / "out"), venues=["TMLR"])
+    with checking():
+        summary = analyze(str(crawl), str(tmp_path / "out"), venues=["TMLR"])
     assert summary["analysed"] == 2
     assert {"top_tools", "wordcloud", "framework_trends", "by_domain"} <= set(
         summary["empty_charts"])
@@ -105,6 +116,31 @@ def test_list_and_download_outputs_locally(result: tuple[Path, dict[str, Any]],
     assert len(written) == len(listed)
     assert (tmp_path / "dl" / "report" / "index.html").read_bytes() == (
         out / "report" / "index.html").read_bytes()
+
+
+def test_layout_check_finds_cut_off_and_overlapping_text() -> None:
+    fig, box = figure("Title", "n = 1. Source: test", 4.0, 2.0)
+    ax = add_axes(fig, box, left=0.05)  # no room for the tick labels
+    ax.set_yticks([0, 1], ["a rather long tick label", "another"])
+    assert any("outside the image" in p for p in overflow(fig))
+    fig, box = figure("Title", "n = 1. Source: test", 6.0, 2.0)
+    add_axes(fig, box, left=1.0, right=3.2).set_yticks([0], ["x"])
+    add_axes(fig, box, left=2.9, right=0.2).set_yticks([0], ["a long label over the left axes"])
+    assert any("over axes" in p for p in overflow(fig))
+    with pytest.raises(LayoutError), checking():
+        big = pd.DataFrame([[0.5]], index=["a tool name " * 8], columns=["c" * 200])
+        heatmap_chart("x", pd.concat([big, big]), "T", "n = 2. Source: test", "x", "y", "share")
+
+
+def test_big_heat_maps_are_not_annotated() -> None:
+    rng = np.random.default_rng(0)
+    def cells(k: int) -> int:
+        m = pd.DataFrame(rng.random((k, k)), index=[f"t{i}" for i in range(k)],
+                         columns=[f"t{i}" for i in range(k)])
+        chart = heatmap_chart("h", m, "T", "n = 9. Source: test", "x", "y", "share")
+        return chart.svg.count(b"%</text>") + chart.svg.count(b"%\n</text>")
+    assert cells(4) == 16
+    assert cells(20) == 0
 
 
 CHECK = """<script>window.addEventListener('load', function () {
