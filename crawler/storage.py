@@ -10,6 +10,8 @@ re-run overwrites instead of duplicating.
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -18,6 +20,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from fsspec.core import url_to_fs
+from fsspec.implementations.local import LocalFileSystem
 
 Options = Mapping[str, Any]
 
@@ -46,12 +49,27 @@ def join(base: str, *parts: str) -> str:
 
 
 def write_bytes(url: str, data: bytes, options: Options | None = None) -> None:
+    """Write one object whole: a reader never sees it half-written.
+
+    Object stores replace an object atomically on PUT; on a local disk the
+    bytes go to a temporary sibling first and are renamed into place.
+    """
     fs, path = _fs(url, options)
     parent = path.rsplit("/", 1)[0]
     if parent:
         fs.makedirs(parent, exist_ok=True)
-    with fs.open(path, "wb") as fh:
-        fh.write(data)
+    if not isinstance(fs, LocalFileSystem):
+        with fs.open(path, "wb") as fh:
+            fh.write(data)
+        return
+    tmp = f"{path}.tmp-{secrets.token_hex(4)}"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def read_bytes(url: str, options: Options | None = None) -> bytes:
@@ -83,6 +101,7 @@ def read_json(url: str, options: Options | None = None) -> Any:
 def list_files(url: str, options: Options | None = None, suffix: str = "") -> list[str]:
     """Full URLs of the files below ``url`` (recursively), sorted; [] if none."""
     fs, path = _fs(url, options)
+    fs.invalidate_cache(path)  # a long-lived process must see what other workers wrote
     if not fs.exists(path):
         return []
     return sorted(fs.unstrip_protocol(p) for p in fs.find(path) if p.endswith(suffix))
