@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -86,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``toolcensus`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Dask's own INFO chatter (scheduler/nanny start-up and shutdown) only with -v;
+    # set before distributed is imported, and inherited by local worker processes.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if args.verbose else "error")
     logging.basicConfig(
         level=logging.WARNING - 10 * min(args.verbose, 2),
         format="%(levelname)s %(name)s: %(message)s",

@@ -58,7 +58,8 @@ def demo_settings(out: str, cluster: str, orv: Any, gh: Any, **extra: Any) -> Se
 def run_demo(out: str = "./demo-out", cluster: str = "local") -> int:
     """Crawl and analyse the bundled samples; print the funnel and the report's location."""
     from analysis import analyze
-    from cluster.connect import get_client
+    from cluster.connect import dashboard_link, get_client
+    from cluster.progress import ProgressDisplay
     from crawler.commands import print_funnel
     from crawler.crawl import crawl
     from crawler.discover import discover
@@ -71,7 +72,10 @@ def run_demo(out: str = "./demo-out", cluster: str = "local") -> int:
         papers = discover(resolve(list(DEMO_VENUES)), settings)
         print(f"demo: {len(papers)} accepted papers in {', '.join(DEMO_VENUES)}", file=sys.stderr)
         with get_client(cluster, settings) as client:
-            summary = crawl(papers, settings, client=client)
+            if client is not None:
+                print(f"demo: Dask dashboard: {dashboard_link(client) or '(none)'}",
+                      file=sys.stderr)
+            summary = crawl(papers, settings, client=client, progress=ProgressDisplay())
     result = analyze(out, None, settings.storage_options)
     print_funnel(out, settings.storage_options)
     print(f"\nrun {summary.run_id} in {time.monotonic() - started:.1f} s; datasets under {out}")
