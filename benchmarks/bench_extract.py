@@ -38,7 +38,7 @@ from gen_repos import make_repo  # noqa: E402
 from packaging.utils import canonicalize_name  # noqa: E402
 
 from crawler.archive_tar import inflated_chunks  # noqa: E402
-from crawler.extract import extract_archive, extract_path  # noqa: E402
+from crawler.extract import Limits, extract_archive, extract_path  # noqa: E402
 from crawler.imports import clear_caches  # noqa: E402
 
 SIZES = [20, 200, 2_000, 20_000]
@@ -51,10 +51,13 @@ def floor(archive: str) -> None:
             pass
 
 
+LIMITS = Limits()
+
+
 def ours(archive: str) -> None:
     """The full extraction of one archive by a worker with cold caches."""
     clear_caches()
-    extract_archive(archive)
+    extract_archive(archive, LIMITS)
 
 
 def pipreqs_names(tree: str) -> set[str]:
@@ -160,7 +163,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
     parser.add_argument("--pipreqs-rounds", type=int, default=None,
                         help="pipreqs runs per size (default: --rounds; 0 skips pipreqs)")
+    parser.add_argument("--repo-cap-mib", type=int, default=None,
+                        help="raise Limits.max_repo_bytes (default 256 MiB stops the 100k repo)")
     args = parser.parse_args()
+    if args.repo_cap_mib:
+        global LIMITS
+        LIMITS = Limits(max_repo_bytes=args.repo_cap_mib << 20)
     if args.fixtures:
         run_fixtures()
         return

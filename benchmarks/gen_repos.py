@@ -53,8 +53,9 @@ def make_repo(root: str, name: str, n_files: int, seed: int = 0) -> tuple[str, s
             files[f"{sub}/mod_{i}.py"] = _module(rng, "pkg", rng.randint(3, 30)).encode()
         elif kind < 0.48:
             source = ["%matplotlib inline\n", "import numpy as np\n"]
-            cells = [{"cell_type": "code", "source": source, "metadata": {}, "outputs": [],
-                      "execution_count": None}]
+            cells: list[dict[str, object]] = [
+                {"cell_type": "code", "source": source, "metadata": {}, "outputs": [],
+                 "execution_count": None}]
             files[f"notebooks/nb_{i}.ipynb"] = json.dumps({"cells": cells, "nbformat": 4}).encode()
         elif kind < 0.75:
             files[f"data/{sub}/sample_{i}.npy"] = rng.randbytes(rng.randint(2_000, 60_000))
