@@ -13,14 +13,13 @@ import os
 import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 
 from crawler import archive, archive_tar, archive_zip
 from crawler.errors import ConfigError, CorruptArchive
 from crawler.imports import LocalIndex, notebook_code, scan_imports
 from crawler.manifests import Dep, command_kind, install_text, manifest_kind, parse_manifests
 from crawler.manifests_reqs import install_commands
-from crawler.mapping import family_of, import_table, pick_variant, resolve_import
+from crawler.mapping import family_of, known_tops, pick_variant, resolve_import
 from crawler.records import FRAMEWORK_FAMILIES, Extraction, FileError, Tool
 from crawler.stdlib import is_stdlib
 
@@ -142,12 +141,6 @@ class Collector:
             n_py_files=self.n_py, n_notebooks=self.n_nb)
 
 
-@cache
-def _known_tops() -> frozenset[str]:
-    """First components of the mapping table's keys: ``mapping.is_known_import`` as a set."""
-    return frozenset(key.split(".", 1)[0] for key in import_table())
-
-
 @dataclass(slots=True)
 class _Evidence:
     sources: set[str]
@@ -178,7 +171,7 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
         top = dotted.split(".", 1)[0]
         if is_stdlib(top):
             continue
-        known = top in _known_tops()
+        known = top in known_tops()
         files = [f for f in imports[dotted] if not index.is_local(dotted, f, known)]
         if not files:
             continue

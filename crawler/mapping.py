@@ -101,10 +101,15 @@ def plausible_pypi_name(top: str) -> bool:
     return bool(_PLAUSIBLE.match(top)) and top.lower() not in local_names()
 
 
+@cache
+def known_tops() -> frozenset[str]:
+    """Top-level names of every import in the mapping table (``google`` for ``google.cloud``)."""
+    return frozenset(k.split(".", 1)[0] for k in import_table())
+
+
 def is_known_import(top: str) -> bool:
     """Whether a top-level import name is in the mapping table (a known package)."""
-    table = import_table()
-    return top in table or any(k.startswith(top + ".") for k in table)
+    return top in import_table() or top in known_tops()
 
 
 @cache
