@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from crawler import archive, archive_tar, archive_zip
 from crawler.errors import ConfigError, CorruptArchive
-from crawler.imports import LocalIndex, notebook_code, scan_imports
+from crawler.imports import notebook_code, scan_imports
+from crawler.local_modules import LocalIndex
 from crawler.manifests import Dep, command_kind, install_text, manifest_kind, parse_manifests
 from crawler.manifests_reqs import install_commands
 from crawler.mapping import family_of, known_tops, pick_variant, resolve_import

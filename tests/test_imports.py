@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from crawler import imports as imports_mod
-from crawler.imports import LocalIndex, notebook_code, scan_imports
+from crawler.imports import notebook_code, scan_imports
+from crawler.local_modules import LocalIndex
 from crawler.stdlib import is_stdlib, read_name_list
 
 SCAN_CASES = [
