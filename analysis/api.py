@@ -8,16 +8,11 @@ from typing import Any
 import pandas as pd
 
 from analysis import breakdowns, findings, metrics
-from analysis import charts as ch
-from analysis import charts_trends as ct
+from analysis.chartset import TOP_CO_USAGE, TOP_HEATMAP, build_charts
 from analysis.load import Census, load_census
 from analysis.report import render_report
 from analysis.seed import seed_comparison
 from crawler import storage
-
-TOP_CO_USAGE = 15  # tools in tables/co_usage.csv
-TOP_CO_USAGE_CHART = 12  # 12 × 12 cells stay annotated
-TOP_HEATMAP = 20
 
 
 def funnel_table(in_url: str, storage_options: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -52,41 +47,6 @@ def compute_tables(census: Census) -> dict[str, pd.DataFrame]:
         "by_institution": breakdowns.by_institution(census),
         "seed_comparison": seed_comparison(census, funnel),
     }
-
-
-def build_charts(tables: dict[str, pd.DataFrame], analysed: int, source: str) -> list[ch.Chart]:
-    """Every chart of the analysis, in report order."""
-    heat = tables["tool_by_year"].pivot_table(index="tool", columns="year", values="share",
-                                              sort=False)
-    n_year = tables["tool_by_year"].groupby("year")["analysed"].first()
-    heat.columns = [f"{y}\nn={int(n_year[y])}" for y in heat.columns]
-    co = tables["co_usage"].pivot_table(index="tool_a", columns="tool_b", values="p_b_given_a",
-                                        sort=False)
-    co = co.iloc[:TOP_CO_USAGE_CHART, :TOP_CO_USAGE_CHART]
-    tier = breakdowns.pooled(tables["by_tier"], "tier")
-    return [
-        ch.funnel_chart(tables["funnel"], source),
-        ch.top_tools_chart(tables["tool_totals"], analysed, source),
-        ch.wordcloud_chart(tables["tool_totals"], analysed, source),
-        ct.framework_trends_chart(tables["framework_share"], source),
-        ct.pytorch_share_chart(tables["pytorch_share"], source),
-        ct.stacked_chart(tables["framework_class"], source),
-        ch.heatmap_chart("tool_year_heatmap", heat, "Top tools by year (share of analysed "
-                         "repositories, venues pooled)", f"n per year: "
-                         f"{', '.join(f'{y}: {int(n)}' for y, n in n_year.items())}. "
-                         f"Source: {source}", "year", "tool", "share of analysed repositories"),
-        ch.heatmap_chart("co_usage_heatmap", co, f"Co-usage of the top {len(co)} tools: "
-                         "P(column | row)", f"n = {analysed} analysed repositories; cell = share "
-                         f"of repositories using the row tool that also use the column tool "
-                         f"(tables/co_usage.csv has the top {TOP_CO_USAGE}). Source: {source}",
-                         "also uses", "repositories using", "P(column | row)"),
-        ct.breakdown_chart("by_tier", tier, "tier", "Code links and frameworks by decision tier",
-                           source),
-        ct.breakdown_chart("by_domain", tables["by_domain_pooled"], "domain",
-                           "Code links and frameworks by research domain", source),
-        ct.breakdown_chart("by_institution", tables["by_institution"], "institution",
-                           "Code links and frameworks by institution (top 15 by papers)", source),
-    ]
 
 
 def analyze(

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import yaml
 
@@ -35,31 +36,38 @@ def load_domains(path: str | Path | None = None) -> list[tuple[str, list[re.Patt
     return [(d["name"], [re.compile(p) for p in d["patterns"]]) for d in data["domains"]]
 
 
-def _rank(texts: pd.Series, domains: list[tuple[str, list[re.Pattern[str]]]]) -> pd.Series:
-    """Rank (index in ``domains``) of the first domain matching each text; len = no match."""
-    uniques = pd.unique(texts)
-    ranks = {}
-    for text in uniques:  # one regex pass per distinct keyword, not per row
-        ranks[text] = next((i for i, (_, pats) in enumerate(domains)
-                            if any(p.search(text) for p in pats)), len(domains))
-    return texts.map(ranks)
+def _rank(texts: pd.Series, domains: list[tuple[str, list[re.Pattern[str]]]]) -> npt.NDArray[
+        np.int64]:
+    """Rank (index in ``domains``) of the first domain matching each text; len = no match.
+
+    One regex pass per distinct text, not per row: ``texts`` is categorical or
+    turned into one.
+    """
+    cat = texts if isinstance(texts.dtype, pd.CategoricalDtype) else texts.astype("category")
+    ranks = np.array([next((i for i, (_, pats) in enumerate(domains)
+                            if any(p.search(str(text)) for p in pats)), len(domains))
+                      for text in cat.cat.categories] + [len(domains)], dtype=np.int64)
+    out: npt.NDArray[np.int64] = ranks[cat.cat.codes.to_numpy()]  # code -1 (missing): last
+    return out
 
 
 def paper_domains(census: Census, path: str | Path | None = None) -> pd.Series:
     """One research domain per paper (indexed like ``census.papers``)."""
     domains = load_domains(path)
-    names = [d[0] for d in domains] + ["other"]
-    papers = census.papers
+    names = np.array([d[0] for d in domains] + ["other", "unknown"], dtype=object)
+    papers, kw = census.papers, census.keywords
+    none = len(domains)
     area = papers["primary_area"].fillna("").str.strip().str.lower()
-    area_rank = _rank(area, domains).where(area != "", len(domains))
-    kw = census.keywords
-    kw_rank = _rank(kw["keyword"], domains).groupby(kw["paper_id"]).min() if len(kw) else None
-    no_kw = pd.Series(np.nan, papers.index)
-    by_kw = papers["paper_id"].map(kw_rank) if kw_rank is not None else no_kw
-    rank = area_rank.where(area_rank < len(domains), by_kw).fillna(len(domains)).astype(int)
-    labels = pd.Series(np.array(names, dtype=object)[rank.to_numpy()], index=papers.index)
-    has_any = (area != "") | papers["paper_id"].isin(kw["paper_id"])
-    return labels.where(has_any, "unknown").rename("domain")
+    has_area = (area != "").to_numpy()
+    rank = np.where(has_area, _rank(area, domains), none)
+    by_kw = np.full(len(papers), none, dtype=np.int64)
+    rows = kw["paper_row"].to_numpy()
+    np.minimum.at(by_kw, rows, _rank(kw["keyword"], domains))
+    rank = np.where(rank < none, rank, by_kw)
+    has_kw = np.zeros(len(papers), dtype=bool)
+    has_kw[rows] = True
+    rank = np.where(has_area | has_kw, rank, none + 1)
+    return pd.Series(names[rank], index=papers.index, name="domain")
 
 
 def institution(domain: str) -> str:
@@ -78,13 +86,17 @@ def institution(domain: str) -> str:
 
 def paper_frame(census: Census) -> pd.DataFrame:
     """Papers with ``has_code``, ``analysed`` and framework flags of their analysed repo."""
-    units = census.units[KEY + ["paper_id"] + [f"fw_{f}" for f in FRAMEWORKS]]
-    df = census.papers[KEY + ["paper_id", "tier"]].merge(units, on=KEY + ["paper_id"], how="left",
-                                                        indicator=True)
-    df["analysed"] = df.pop("_merge") == "both"
-    df["has_code"] = (census.papers["status"] == "has_code_link").to_numpy()
+    papers, units = census.papers, census.units
+    rows = units["paper_row"].to_numpy()
+    found = rows >= 0
+    analysed = np.zeros(len(papers), dtype=bool)
+    analysed[rows[found]] = True
+    df = papers[KEY + ["paper_id", "tier"]].assign(
+        analysed=analysed, has_code=(papers["status"] == "has_code_link").to_numpy())
     for f in FRAMEWORKS:
-        df[f"fw_{f}"] = df[f"fw_{f}"].astype("boolean").fillna(False).astype(bool)
+        flag = np.zeros(len(papers), dtype=bool)
+        flag[rows[found]] = units[f"fw_{f}"].to_numpy(dtype=bool)[found]
+        df[f"fw_{f}"] = flag
     return df
 
 
@@ -126,9 +138,13 @@ def by_institution(census: Census) -> pd.DataFrame:
     authors = census.authors
     if authors.empty:
         return summarise(paper_frame(census).assign(institution="")[:0], ["institution"])
-    inst = authors.assign(institution=authors["domain"].map(institution))
-    inst = inst.drop_duplicates(KEY + ["paper_id", "institution"])
-    df = paper_frame(census).merge(inst[KEY + ["paper_id", "institution"]], on=KEY + ["paper_id"])
+    domains = authors["domain"].astype("category")
+    keys = pd.Categorical([institution(str(d)) for d in domains.cat.categories])
+    inst = pd.DataFrame({"paper_row": authors["paper_row"].to_numpy(),
+                         "institution": keys.take(domains.cat.codes.to_numpy(), allow_fill=True)})
+    inst = inst.drop_duplicates()
+    df = paper_frame(census).iloc[inst["paper_row"].to_numpy()].reset_index(drop=True)
+    df["institution"] = inst["institution"].to_numpy()
     out = summarise(df, ["institution"])
     out = out.sort_values(["accepted", "institution"], ascending=[False, True])
     return out.reset_index(drop=True)

@@ -172,17 +172,21 @@ def findings(tables: dict[str, pd.DataFrame]) -> list[str]:
             + seed_sentence(tables["seed_comparison"]))
 
 
+def _counts(values: pd.Series) -> dict[str, int]:
+    return {str(k): int(v) for k, v in values.value_counts().items() if v}
+
+
 def method(census: Any, in_url: str, runs: list[str]) -> dict[str, Any]:
     """Snapshot dates, link sources, repository snapshots and runs, for the method section."""
     papers, repos = census.papers, census.repos
-    snap = papers.groupby(["venue", "year"])["snapshot_date"].agg(
-        lambda s: ", ".join(sorted({x for x in s if x})) or "unknown")
+    snap = papers.groupby(["venue", "year"], observed=True)["snapshot_date"].agg(
+        lambda s: ", ".join(sorted({str(x) for x in s if isinstance(x, str) and x})) or "unknown")
     dates = repos.loc[repos["commit_date"].fillna("") != "", "commit_date"]
     return {
         "source": in_url,
         "snapshot_dates": {f"{v} {y}": d for (v, y), d in snap.items()},
-        "link_sources": papers["link_source"].replace("", "(none)").value_counts().to_dict(),
-        "repo_snapshots": repos.loc[repos["status"] == "ok", "snapshot"].value_counts().to_dict(),
+        "link_sources": _counts(papers["link_source"].astype(str).replace("", "(none)")),
+        "repo_snapshots": _counts(repos.loc[repos["status"] == "ok", "snapshot"].astype(str)),
         "commit_dates": [str(dates.min()), str(dates.max())] if len(dates) else [],
         "secondary_analysed_excluded": int(census.secondary_ok),
         "runs": runs,

@@ -77,6 +77,11 @@ def checking() -> Iterator[None]:
         _CHECK.reset(token)
 
 
+def is_checking() -> bool:
+    """Whether :func:`checking` is on."""
+    return _CHECK.get()
+
+
 def overflow(fig: Figure, tolerance: float = 1.0) -> list[str]:
     """What of ``fig`` is cut off at its edge or drawn over another axes (one layout pass).
 

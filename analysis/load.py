@@ -3,8 +3,14 @@
 Everything goes through :mod:`crawler.storage`. ``papers`` and ``repos`` (one
 row per paper or link) are read whole, keeping only the columns the analysis
 needs. ``tools`` (≈25 rows per repository) is read one venue-year partition
-at a time and kept dictionary-encoded (two int32 codes per row), so memory
-stays near 8 bytes per tool row however many repositories there are.
+at a time, decoded straight into dictionary arrays (Parquet stores these
+columns dictionary-encoded, so no string is materialised per row), filtered
+on the small dictionary of paper ids rather than per row, and kept as two
+int32 codes per row: memory stays near 8 bytes per tool row however many
+repositories there are.
+
+Papers are referred to by their row in ``Census.papers`` (``paper_row`` in
+``units``, ``keywords`` and ``authors``), so breakdowns join on integers.
 
 The unit of analysis is the *analysed primary repository*: the one code link
 chosen per paper, fetched and extracted (``status == "ok"``). Secondary links
@@ -23,6 +29,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from crawler import storage
 from crawler.records import FRAMEWORK_FAMILIES
@@ -31,6 +38,8 @@ PAPER_COLS = ["paper_id", "venue", "year", "tier", "status", "link_source", "pri
               "snapshot_date"]
 REPO_COLS = ["paper_id", "venue", "year", "repo", "primary", "status", "stage", "snapshot",
              "link_source", "commit_date"]
+CATEGORICAL = frozenset({"venue", "tier", "status", "link_source", "primary_area", "stage",
+                         "snapshot", "snapshot_date"})
 _PART = re.compile(r"venue=([^/]+)/year=(\d+)/")
 IntArray = npt.NDArray[np.int32]
 
@@ -52,10 +61,10 @@ class Census:
     """What the analysis reads: papers, links, analysed units and their tools."""
 
     papers: pd.DataFrame  # one row per accepted paper
-    keywords: pd.DataFrame  # venue, year, paper_id, keyword
-    authors: pd.DataFrame  # venue, year, paper_id, domain
+    keywords: pd.DataFrame  # paper_row, keyword (categorical, lower-cased)
+    authors: pd.DataFrame  # paper_row, domain (categorical, lower-cased)
     repos: pd.DataFrame  # one row per (paper, link), all statuses
-    units: pd.DataFrame  # analysed primary repos + one bool column per framework family
+    units: pd.DataFrame  # analysed primary repos: paper_row, …, one bool column per family
     tool_parts: tuple[ToolPart, ...]
     secondary_ok: int  # analysed non-primary links, excluded from shares
 
@@ -72,13 +81,37 @@ def _filter(table: pa.Table, venues: Sequence[str] | None, years: Sequence[int] 
 
 
 def _exploded(table: pa.Table, column: str, name: str) -> pd.DataFrame:
-    """One row per list element: venue, year, paper_id, ``name`` (lower-cased, stripped)."""
+    """One row per non-empty list element: ``paper_row`` and ``name`` (lower-cased, stripped,
+    categorical)."""
     lists = table[column].combine_chunks()
     parents = pc.list_parent_indices(lists)
     values = pc.utf8_trim_whitespace(pc.utf8_lower(pc.list_flatten(lists)))
-    base = table.select(["venue", "year", "paper_id"]).take(parents)
-    out = base.append_column(name, values).to_pandas()
-    return out[out[name] != ""].reset_index(drop=True)
+    keep = pc.not_equal(values, "")
+    return pa.table({"paper_row": parents.filter(keep).cast(pa.int64()),
+                     name: pc.dictionary_encode(values.filter(keep))}).to_pandas()
+
+
+def _frame(table: pa.Table, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of ``table`` as a frame; low-cardinality strings become categoricals, so
+    that filters and group-bys over a million rows work on integer codes."""
+    cols = {c: pc.dictionary_encode(table[c]) if c in CATEGORICAL else table[c] for c in columns}
+    df = pa.table(cols).to_pandas()
+    for c in CATEGORICAL.intersection(columns):  # categories in sorted order, like strings
+        df[c] = df[c].cat.reorder_categories(sorted(df[c].cat.categories))
+    return df
+
+
+def _paper_rows(papers: pa.Table | None, units: pa.Table) -> npt.NDArray[np.int64]:
+    """For each row of ``units``, its row in ``papers`` (-1 when the paper is missing)."""
+    out = np.full(units.num_rows, -1, dtype=np.int64)
+    if papers is None or units.num_rows == 0:
+        return out
+    key = ["venue", "year", "paper_id"]
+    left = units.select(key).append_column("_u", pa.array(np.arange(units.num_rows)))
+    right = papers.select(key).append_column("_p", pa.array(np.arange(papers.num_rows)))
+    joined = left.join(right, keys=key, join_type="inner")
+    out[joined["_u"].to_numpy()] = joined["_p"].to_numpy()
+    return out
 
 
 def _read(url: str, options: storage.Options | None, columns: list[str]) -> pa.Table | None:
@@ -116,21 +149,24 @@ def load_census(
     repos_t = _filter(repos_t, venues, years) if repos_t is not None else None
     if papers_t is None:
         papers = pd.DataFrame({c: pd.Series(dtype=object) for c in PAPER_COLS})
-        keywords = pd.DataFrame(columns=["venue", "year", "paper_id", "keyword"])
-        authors = pd.DataFrame(columns=["venue", "year", "paper_id", "domain"])
+        keywords = pd.DataFrame({"paper_row": pd.Series(dtype="int64"),
+                                 "keyword": pd.Series(dtype="category")})
+        authors = pd.DataFrame({"paper_row": pd.Series(dtype="int64"),
+                                "domain": pd.Series(dtype="category")})
     else:
-        papers = papers_t.select(PAPER_COLS).to_pandas()
+        papers = _frame(papers_t, PAPER_COLS)
         keywords = _exploded(papers_t, "keywords", "keyword")
         authors = _exploded(papers_t, "author_domains", "domain")
     if repos_t is None:
         repos = pd.DataFrame({c: pd.Series(dtype=object) for c in REPO_COLS})
-        units = repos.assign(**{f"fw_{f}": pd.Series(dtype=bool) for f in FRAMEWORK_FAMILIES})
+        units = repos.assign(paper_row=pd.Series(dtype="int64"),
+                             **{f"fw_{f}": pd.Series(dtype=bool) for f in FRAMEWORK_FAMILIES})
         return Census(papers, keywords, authors, repos, units, (), 0)
-    repos = repos_t.select(REPO_COLS).to_pandas()
+    repos = _frame(repos_t, REPO_COLS)
     ok = pc.equal(repos_t["status"], "ok")
     unit_t = repos_t.filter(pc.and_(ok, repos_t["primary"]))
-    units = unit_t.select(["venue", "year", "paper_id", "repo"]).to_pandas()
-    units = units.assign(**framework_flags(unit_t))
+    units = _frame(unit_t, ["venue", "year", "paper_id", "repo"])
+    units = units.assign(paper_row=_paper_rows(papers_t, unit_t), **framework_flags(unit_t))
     secondary = repos[(repos["status"] == "ok") & ~repos["primary"].astype(bool)]
     parts = _tool_parts(in_url, options, units, secondary, venues, years) if with_tools else ()
     return Census(papers, keywords, authors, repos, units, parts, len(secondary))
@@ -144,26 +180,29 @@ def _tool_parts(
     venues: Sequence[str] | None,
     years: Sequence[int] | None,
 ) -> tuple[ToolPart, ...]:
-    folders: dict[tuple[str, int], str] = {}
+    files: dict[tuple[str, int], list[str]] = {}
     for url in storage.list_files(storage.join(in_url, "tools"), options, suffix=".parquet"):
         m = _PART.search(url)
         if m:
-            folders[(m.group(1), int(m.group(2)))] = url[: m.end()].rstrip("/")
+            files.setdefault((m.group(1), int(m.group(2))), []).append(url)
     want_v = {v.upper() for v in venues} if venues else None
+    by_vy = dict(list(units.groupby(["venue", "year"])[["paper_id", "repo"]]))
+    with_secondary = set(map(tuple, secondary[["venue", "year"]].drop_duplicates().to_numpy()))
     parts = []
-    for (venue, year), folder in sorted(folders.items()):
+    for (venue, year), urls in sorted(files.items()):
         if (want_v and venue.upper() not in want_v) or (years and year not in years):
             continue
-        mine = units[(units["venue"] == venue) & (units["year"] == year)]
-        has_secondary = bool(((secondary["venue"] == venue) & (secondary["year"] == year)).any())
-        part = _read_part(folder, options, venue, year, mine, has_secondary)
+        mine = by_vy.get((venue, year))
+        if mine is None:
+            continue
+        part = _read_part(urls, options, venue, year, mine, (venue, year) in with_secondary)
         if part is not None:
             parts.append(part)
     return tuple(parts)
 
 
 def _read_part(
-    folder: str,
+    urls: list[str],
     options: storage.Options | None,
     venue: str,
     year: int,
@@ -172,22 +211,38 @@ def _read_part(
 ) -> ToolPart | None:
     """Read one tools partition, keeping only rows of analysed primary repositories."""
     cols = ["paper_id", "repo", "tool"] if has_secondary else ["paper_id", "tool"]
-    table = _read(folder, options, cols)
-    if table is None or table.num_rows == 0 or units.empty:
+    tables = []
+    for url in urls:
+        with storage.open_url(url, "rb", options) as fh:
+            tables.append(pq.read_table(fh, columns=cols, read_dictionary=cols))
+    table = pa.concat_tables(tables).unify_dictionaries().combine_chunks()
+    if table.num_rows == 0:
         return None
-    if has_secondary:
-        keys = pc.binary_join_element_wise(table["paper_id"], table["repo"], "\x00")
-        wanted = pa.array((units["paper_id"] + "\x00" + units["repo"]).tolist(), pa.string())
-        table = table.filter(pc.is_in(keys, value_set=wanted))
+    paper = table["paper_id"].chunk(0)
+    if has_secondary:  # the row's repo must be the paper's analysed primary repo
+        primary = pd.Series(units["repo"].to_numpy(), index=units["paper_id"].to_numpy())
+        primary = primary[~primary.index.duplicated()]
+        wanted = pa.array(primary.reindex(paper.dictionary.to_pandas()).to_numpy(),
+                          pa.string())
+        repo = table["repo"].chunk(0)
+        code = pc.index_in(wanted, value_set=repo.dictionary).fill_null(-2).to_numpy()
+        keep = code[paper.indices.to_numpy()] == repo.indices.to_numpy()
     else:
-        table = table.filter(pc.is_in(table["paper_id"], value_set=pa.array(units["paper_id"])))
-    paper_enc = pc.dictionary_encode(table["paper_id"].combine_chunks())
-    tool_enc = pc.dictionary_encode(table["tool"].combine_chunks())
-    return ToolPart(
-        venue=venue,
-        year=year,
-        paper_codes=paper_enc.indices.to_numpy().astype(np.int32, copy=False),
-        papers=paper_enc.dictionary,
-        tool_codes=tool_enc.indices.to_numpy().astype(np.int32, copy=False),
-        tools=tool_enc.dictionary.to_pylist(),
-    )
+        unit = pc.is_in(paper.dictionary, value_set=pa.array(units["paper_id"].to_numpy(),
+                                                             pa.string()))
+        keep = unit.to_numpy(zero_copy_only=False)[paper.indices.to_numpy()]
+    if not keep.any():
+        return None
+    tool = table["tool"].chunk(0)
+    paper_codes, papers = _compact(paper.indices.to_numpy()[keep], paper.dictionary)
+    tool_codes, tools = _compact(tool.indices.to_numpy()[keep], tool.dictionary)
+    return ToolPart(venue=venue, year=year, paper_codes=paper_codes, papers=papers,
+                    tool_codes=tool_codes, tools=tools.to_pylist())
+
+
+def _compact(codes: npt.NDArray[np.integer], dictionary: pa.Array) -> tuple[IntArray, pa.Array]:
+    """Re-number ``codes`` so that the dictionary holds only the values in use."""
+    used = np.flatnonzero(np.bincount(codes, minlength=len(dictionary)))
+    remap = np.full(len(dictionary), -1, dtype=np.int32)
+    remap[used] = np.arange(len(used), dtype=np.int32)
+    return remap[codes], dictionary.take(pa.array(used))

@@ -29,7 +29,7 @@ def with_interval(df: pd.DataFrame, k: str = "repos", n: str = "analysed") -> pd
 def funnel(census: Census) -> pd.DataFrame:
     """``venue, year, stage, count``: accepted → … → analysed, then ``failed:<reason>``."""
     papers, repos = census.papers, census.repos
-    prim = repos[repos["primary"].astype(bool)]
+    prim = repos.loc[repos["primary"].astype(bool).to_numpy(), KEY + ["status", "stage"]]
     counts = {
         "accepted": papers.groupby(KEY).size(),
         "with_code_link": papers[papers["status"] == "has_code_link"].groupby(KEY).size(),
@@ -43,10 +43,10 @@ def funnel(census: Census) -> pd.DataFrame:
     rows = wide.stack().rename("count").reset_index().rename(columns={"level_2": "stage"})
     failed = prim[prim["status"] != "ok"].groupby(KEY + ["status"]).size().rename("count")
     failed = failed.reset_index().rename(columns={"status": "stage"})
-    failed["stage"] = "failed:" + failed["stage"]
+    failed["stage"] = "failed:" + failed["stage"].astype(str)
     extra = pending[pending > 0].astype("int64").rename("count").reset_index()
     extra["stage"] = "pending"
-    out = pd.concat([rows, failed, extra], ignore_index=True)
+    out = pd.concat([rows, failed, extra], ignore_index=True).astype({"venue": str, "stage": str})
     order = {s: i for i, s in enumerate(STAGES)}
     out["_o"] = out["stage"].map(order).fillna(len(order))
     out = out.sort_values(KEY + ["_o", "stage"]).drop(columns="_o").reset_index(drop=True)

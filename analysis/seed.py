@@ -99,38 +99,47 @@ def _ratio(pt: int, tf: int) -> tuple[float, float, float]:
 
 def seed_comparison(census: Census, funnel: pd.DataFrame) -> pd.DataFrame:
     """``venue, year, metric, published, seed_definition, ours, note`` (+ share intervals)."""
-    stages = funnel.pivot_table(index=["venue", "year"], columns="stage", values="count",
-                                aggfunc="sum", fill_value=0)
-    repos = census.repos[census.repos["primary"].astype(bool)]
+    key = ["venue", "year"]
+    stages = funnel.pivot_table(index=key, columns="stage", values="count", aggfunc="sum",
+                                fill_value=0)
+    units = census.units
+    on_gh = units["repo"].str.startswith("github.com/").to_numpy(dtype=bool)
+    counts = units[key].assign(n=1, gh=on_gh.astype("int64"),
+                               **{f: units[f"fw_{f}"].astype("int64")
+                                  for f in ("pytorch", "tensorflow", "keras")})
+    per_vy = counts.groupby(key, observed=True).sum()
+    gh_ids = {(str(v), int(y)): ids.to_numpy() for (v, y), ids in
+              units.loc[on_gh, key + ["paper_id"]].groupby(key, observed=True)["paper_id"]}
+    prim = census.repos.loc[census.repos["primary"].astype(bool).to_numpy(), key + ["repo"]]
+    gh_links = prim["repo"].str.startswith("github.com/").groupby(
+        [prim["venue"], prim["year"]], observed=True).sum()
     parts = {(p.venue, p.year): p for p in census.tool_parts}
     rows = []
     for (venue, year), st in stages.iterrows():
-        units = census.units[(census.units["venue"] == venue) & (census.units["year"] == year)]
-        gh_units = units[units["repo"].str.startswith("github.com/")]
-        mine = repos[(repos["venue"] == venue) & (repos["year"] == year)]
-        part = parts.get((venue, year))
-        seed = _seed_part(part, gh_units["paper_id"].tolist()) if part else {}
+        vy = (str(venue), int(year))
+        mine = per_vy.loc[vy] if vy in per_vy.index else pd.Series(0, index=per_vy.columns)
+        part = parts.get(vy)
+        seed = _seed_part(part, list(gh_ids.get(vy, []))) if part else {}
         ours = _ours_part(part) if part else {}
-        ours_pt, ours_tf = int(units["fw_pytorch"].sum()), int(units["fw_tensorflow"].sum())
+        ours_pt, ours_tf = int(mine["pytorch"]), int(mine["tensorflow"])
         seed_pt, seed_tf = seed.get("pytorch", 0), seed.get("tensorflow", 0)
         values = {
             "accepted": (st.get("accepted", 0), st.get("accepted", 0)),
             "with_code_link": (st.get("with_code_link", 0), st.get("with_code_link", 0)),
-            "repos_counted": (int(mine["repo"].str.startswith("github.com/").sum()),
-                              st.get("supported_host", 0)),
-            "analysed": (len(gh_units), len(units)),
+            "repos_counted": (int(gh_links.get(vy, 0)), st.get("supported_host", 0)),
+            "analysed": (int(mine["gh"]), int(mine["n"])),
             "pytorch": (seed_pt, ours_pt),
             "tensorflow": (seed_tf, ours_tf),
-            "keras": (seed.get("keras", 0), int(units["fw_keras"].sum())),
+            "keras": (seed.get("keras", 0), int(mine["keras"])),
             "unique_tools": (seed.get("unique_tools", 0), ours.get("unique_tools", 0)),
             "top_tools": (seed.get("top_tools", ""), ours.get("top_tools", "")),
         }
-        published = PUBLISHED.get((venue, year), {})
+        published = PUBLISHED.get(vy, {})
         for metric, (seed_value, ours_value) in values.items():
-            rows.append(_row(venue, year, metric, published, seed_value, ours_value))
+            rows.append(_row(*vy, metric, published, seed_value, ours_value))
         s_share, s_low, s_high = _ratio(seed_pt, seed_tf)
         o_share, o_low, o_high = _ratio(ours_pt, ours_tf)
-        rows.append(_row(venue, year, "pytorch_share_of_pt_tf", published, s_share, o_share)
+        rows.append(_row(*vy, "pytorch_share_of_pt_tf", published, s_share, o_share)
                     | {"seed_ci_low": s_low, "seed_ci_high": s_high, "ours_ci_low": o_low,
                        "ours_ci_high": o_high})
     order = {metric: i for i, metric in enumerate(NOTES)}

@@ -10,14 +10,18 @@ from a Zipf-like vocabulary of 3,000 names. Partitions are written with the
 exact schemas of ``crawler.datasets`` and the layout of
 ``crawler.storage.write_partitioned`` (``<dataset>/venue=V/year=Y/part-0.parquet``),
 vectorised so that generating 25M tool rows takes seconds. ``analyze`` runs in
-a fresh child process; wall time and the child's peak RSS are reported, and a
-second child times the phases (load, tables, charts+report).
+a fresh child process (which forks its chart workers); reported are its wall
+and CPU time (children included), the peak RSS of the main process, and the
+peak PSS of the whole process tree sampled every 0.1 s (PSS splits pages the
+forked chart workers share with their parent, so it is the honest total). A
+second child times the phases (import, load, tables, charts).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -25,6 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -102,48 +107,78 @@ def generate(root: str, repos: int) -> dict[str, int]:
 
 CHILD_FULL = "import sys; from analysis import analyze; analyze(sys.argv[1], sys.argv[2])"
 CHILD_PHASES = """import sys, time, json
+t0 = time.perf_counter()
 from analysis.api import build_charts, compute_tables
 from analysis.load import load_census
-t0 = time.perf_counter(); c = load_census(sys.argv[1]); t1 = time.perf_counter()
-tables = compute_tables(c); t2 = time.perf_counter()
-build_charts(tables, len(c.units), "bench"); t3 = time.perf_counter()
-print(json.dumps({"load": t1 - t0, "tables": t2 - t1, "charts": t3 - t2}))"""
+t1 = time.perf_counter(); c = load_census(sys.argv[1]); t2 = time.perf_counter()
+tables = compute_tables(c); t3 = time.perf_counter()
+build_charts(tables, len(c.units), "bench"); t4 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "load": t2 - t1, "tables": t3 - t2, "charts": t4 - t3}))"""
 
 
-def run_child(code: str, *args: str) -> tuple[float, float, float, str]:
-    """Run ``code`` in a fresh interpreter: (wall s, CPU s, peak RSS MiB, stdout).
+def _tree_pss(proc: psutil.Process) -> tuple[float, float]:
+    """(PSS of ``proc`` and all its descendants, RSS of ``proc``) in MiB; 0 once gone."""
+    try:
+        members = [proc, *proc.children(recursive=True)]
+        rss = proc.memory_info().rss
+    except psutil.Error:
+        return 0.0, 0.0
+    pss = 0
+    for member in members:
+        try:
+            pss += member.memory_full_info().pss
+        except psutil.Error:
+            pass
+    return pss / 2**20, rss / 2**20
 
-    Peak RSS is the maximum over all children so far (sizes run smallest first).
-    """
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    before, cpu0 = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+
+def run_child(code: str, *args: str) -> dict[str, float | str]:
+    """Run ``code`` in a fresh interpreter; wall, CPU (with descendants), peak PSS/RSS, stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True,
-                         text=True, cwd=Path(__file__).resolve().parent.parent)
+    child = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                             text=True, cwd=Path(__file__).resolve().parent.parent)
+    proc = psutil.Process(child.pid)
+    peak_pss = peak_rss = 0.0
+    while child.poll() is None:
+        pss, rss = _tree_pss(proc)
+        peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+        time.sleep(0.1)
     wall = time.perf_counter() - t0
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = usage.ru_utime + usage.ru_stime - cpu0
-    return wall, cpu, max(usage.ru_maxrss, before) / 1024, out.stdout
+    out = child.stdout.read() if child.stdout else ""
+    if child.returncode:
+        raise SystemExit(f"child failed with {child.returncode}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {"wall": wall, "cpu": cpu, "peak_pss": peak_pss, "peak_rss": peak_rss, "out": out}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--root", default="/tmp/bench_analysis")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep a crawl already generated under --root")
+    parser.add_argument("--repeat", type=int, default=1, help="analyze runs per size")
     args = parser.parse_args()
     for size in args.sizes:
         root = f"{args.root}/n{size}"
         t0 = time.perf_counter()
-        counts = generate(root, size)
+        if args.reuse and Path(root, "tools").is_dir():
+            counts = {"repos": -1, "tool_rows": -1}
+        else:
+            counts = generate(root, size)
         gen = time.perf_counter() - t0
-        wall, cpu, peak, _ = run_child(CHILD_FULL, root, root + "-out")
-        _, _, _, phases = run_child(CHILD_PHASES, root)
-        print(json.dumps({"repos": counts["repos"], "tool_rows": counts["tool_rows"],
-                          "generate_s": round(gen, 1), "analyze_s": round(wall, 1),
-                          "analyze_cpu_s": round(cpu, 1),
-                          "peak_rss_mib": round(peak), **{k: round(v, 1) for k, v in
-                                                          json.loads(phases).items()}}),
-              flush=True)
+        for _ in range(args.repeat):
+            full = run_child(CHILD_FULL, root, root + "-out")
+            phases = json.loads(str(run_child(CHILD_PHASES, root)["out"]))
+            print(json.dumps({"size": size, **counts, "generate_s": round(gen, 1),
+                              "analyze_s": round(float(full["wall"]), 1),
+                              "analyze_cpu_s": round(float(full["cpu"]), 1),
+                              "peak_pss_mib": round(float(full["peak_pss"])),
+                              "peak_rss_main_mib": round(float(full["peak_rss"])),
+                              "load1": round(os.getloadavg()[0], 2),
+                              **{k: round(v, 1) for k, v in phases.items()}}), flush=True)
 
 
 if __name__ == "__main__":

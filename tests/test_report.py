@@ -18,8 +18,11 @@ import pandas as pd
 import pytest
 
 from analysis import analyze, download_outputs, list_outputs
+from analysis.api import compute_tables
 from analysis.charts import heatmap_chart
+from analysis.chartset import build_charts
 from analysis.layout import LayoutError, add_axes, checking, figure, overflow
+from analysis.load import load_census
 
 CHARTS = ("funnel", "top_tools", "wordcloud", "framework_trends", "pytorch_share",
           "framework_stacked", "tool_year_heatmap", "co_usage_heatmap", "by_tier", "by_domain",
@@ -168,3 +171,18 @@ def test_report_renders_in_headless_chromium(result: tuple[Path, dict[str, Any]]
     match = re.search(r'data-render-check="(\d+):(\d+)"', run.stdout)
     assert match, run.stderr[-2000:]
     assert (int(match.group(1)), int(match.group(2))) == (len(CHARTS), 0)
+
+
+def test_charts_drawn_in_process_equal_those_analyze_wrote(
+        result: tuple[Path, dict[str, Any]]) -> None:
+    """``analyze`` drew the charts in its worker pool (on 2+ cores); drawing them again in
+    this process gives the same bytes: charts are deterministic wherever they are drawn."""
+    out, summary = result
+    crawl = summary["method"]["source"]
+    census = load_census(crawl)
+    inline = build_charts(compute_tables(census), len(census.units),
+                          f"toolcensus datasets at {crawl}", workers=1)
+    assert [c.name for c in inline] == list(CHARTS)
+    for chart in inline:
+        assert chart.png == (out / "charts" / f"{chart.name}.png").read_bytes(), chart.name
+        assert chart.svg == (out / "charts" / f"{chart.name}.svg").read_bytes(), chart.name
