@@ -1,13 +1,16 @@
 """Scheduling overhead per repository and client memory of the bounded fan-out.
 
-Runs N simulated repository tasks (real ``RepoTask`` and ``Settings`` objects
-as arguments, a function that does no work and returns ``(key, "ok")`` like
-``crawler.pipeline.run_task``) through ``cluster.executor.run_windowed`` on a
-LocalCluster, and reports wall time per task (= scheduling overhead, since
-the tasks do nothing), the client's peak RSS growth, and the most futures the
-client held at once.
+Runs N simulated repositories (real ``RepoTask`` and ``Settings`` objects as
+arguments, a function that does no work and returns ``(key, "ok")`` per
+repository like ``crawler.pipeline.run_batch``) through
+``cluster.executor.run_windowed`` on a LocalCluster, batched exactly as
+``crawler.crawl`` batches them (``crawl.batch_size``: automatic, or
+``--batch-size``), and reports wall time per repository (= scheduling overhead,
+since the tasks do nothing), the client's peak RSS growth, and the most futures
+the client held at once.
 
     .venv/bin/python benchmarks/bench_scheduling.py --sizes 1000 10000 50000
+    .venv/bin/python benchmarks/bench_scheduling.py --sizes 10000 --batch-size 1
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 import psutil
 
 from cluster.executor import run_windowed
+from crawler.crawl import batch_key, batch_size, batches
 from crawler.records import CodeLink
 from crawler.settings import Settings
 from crawler.tasks import RepoTask
@@ -32,6 +36,11 @@ from crawler.tasks import RepoTask
 def simulated_repo(task: RepoTask, settings: Settings) -> tuple[str, str]:
     """What a worker returns for a repository, without fetching anything."""
     return task.key, "ok"
+
+
+def simulated_batch(batch: tuple[RepoTask, ...], settings: Settings) -> tuple[tuple[str, str], ...]:
+    """What a worker returns for a batch of repositories, without fetching anything."""
+    return tuple(simulated_repo(t, settings) for t in batch)
 
 
 def tasks(n: int) -> Iterator[RepoTask]:
@@ -68,16 +77,17 @@ def measure(client: Any, n: int, window: int, settings: Settings) -> dict[str, A
     before = psutil.Process(os.getpid()).memory_info().rss
     held = 0
     done = 0
+    size = batch_size(n, settings)
     with PeakRSS() as rss:
         start = time.perf_counter()
-        for _, outcome in run_windowed(simulated_repo, tasks(n), settings, client=client,
-                                       window=window, key=lambda t: t.key):
-            assert outcome[1] == "ok"
+        for _, outcome in run_windowed(simulated_batch, batches(tasks(n), size), settings,
+                                       client=client, window=window, key=batch_key):
+            assert all(status == "ok" for _, status in outcome)
             done += 1
             if done % 97 == 0:
                 held = max(held, len(client.futures))
         seconds = time.perf_counter() - start
-    return {"tasks": n, "window": window, "seconds": round(seconds, 2),
+    return {"tasks": n, "batch_size": size, "window": window, "seconds": round(seconds, 2),
             "ms_per_task": round(1000 * seconds / n, 3),
             "client_rss_start_mib": round(before / 2**20, 1),
             "client_rss_growth_mib": round((rss.peak - before) / 2**20, 1),
@@ -104,10 +114,13 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=256)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--batch-size", type=int, default=0,
+                        help="repositories per task (0 = automatic, as crawl does)")
     parser.add_argument("--baseline", type=int, default=0,
                         help="also time N tasks submitted at once (dask's own overhead)")
     args = parser.parse_args()
-    settings = Settings(out="s3://bucket/prefix", github_token="not-a-real-token")
+    settings = Settings(out="s3://bucket/prefix", github_token="not-a-real-token",
+                        batch_size=args.batch_size)
     with LocalCluster(n_workers=args.workers, threads_per_worker=args.threads, processes=True,
                       host="127.0.0.1", dashboard_address=None) as cluster, \
             Client(cluster) as client:

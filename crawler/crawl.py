@@ -1,7 +1,8 @@
 """The crawl driver: discover → plan → fan out → compact → manifest.
 
 Discovery runs once on the client. Each supported primary code link becomes
-a ``RepoTask`` run on the cluster by ``crawler.pipeline.run_task`` (a bounded
+a ``RepoTask``; tasks run on the cluster in small batches by
+``crawler.pipeline.run_batch`` (a bounded
 window of tasks in flight); every other link is recorded directly with its
 status. Compaction then turns the fragments of this run's papers into the
 partitioned ``papers``/``repos``/``tools`` datasets.
@@ -9,16 +10,18 @@ partitioned ``papers``/``repos``/``tools`` datasets.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from crawler import datasets, manifest, storage, tasks
 from crawler.links import code_links
-from crawler.pipeline import run_task
+from crawler.pipeline import run_batch
 from crawler.records import Paper, RepoResult
 from crawler.settings import Settings
 from crawler.tasks import RepoTask
@@ -128,6 +131,34 @@ def _record_lost(task: RepoTask, exc: BaseException, settings: Settings) -> str:
     return result.status
 
 
+def batch_size(n_tasks: int, settings: Settings) -> int:
+    """Repositories per cluster task: ``settings.batch_size``, or automatic.
+
+    Automatic keeps one repository per task for small crawls (finest
+    balancing) and grows to 16 for large ones, where Dask's per-task cost
+    (a few ms) would otherwise dominate. A thread works on one repository at
+    a time either way, so batching does not lower the crawl's concurrency.
+    """
+    if settings.batch_size > 0:
+        return settings.batch_size
+    return max(1, min(16, n_tasks // 2000))
+
+
+def batches(todo: Iterable[RepoTask], size: int) -> Iterator[tuple[RepoTask, ...]]:
+    """Consecutive tuples of ``size`` tasks, made lazily."""
+    it = iter(todo)
+    while batch := tuple(islice(it, size)):
+        yield batch
+
+
+def batch_key(batch: tuple[RepoTask, ...]) -> str:
+    """A stable key for a batch (its first task's key when it holds one task)."""
+    if len(batch) == 1:
+        return batch[0].key
+    joined = "|".join(t.key for t in batch).encode()
+    return hashlib.sha1(joined).hexdigest()[:20]
+
+
 def crawl(
     papers: Sequence[Paper],
     settings: Settings,
@@ -160,15 +191,16 @@ def crawl(
     log.info("run %s: %d tasks, %d already done", run_id, len(todo), summary.skipped)
     done: Counter[str] = Counter()
     beat = manifest.Heartbeat(settings, run_id, planned)
-    results = run_windowed(run_task, todo, settings, client=client, window=settings.window,
-                           key=lambda t: t.key, stop=stop)
+    size = batch_size(len(todo), settings)
+    results = run_windowed(run_batch, batches(todo, size), settings, client=client,
+                           window=settings.window, key=batch_key, stop=stop)
     try:  # closing the generator cancels whatever is still in flight (Ctrl-C too)
-        for task, outcome in results:
+        for batch, outcome in results:
             if isinstance(outcome, tuple):
-                status = outcome[1]
+                statuses = [status for _key, status in outcome]
             else:  # the task itself died (e.g. its workers were killed): record, never drop
-                status = _record_lost(task, outcome, settings)
-            done[status] += 1
+                statuses = [_record_lost(task, outcome, settings) for task in batch]
+            done.update(statuses)
             beat.update(done)
             if progress is not None:
                 progress(done, len(todo))

@@ -115,3 +115,18 @@ def run_task(task: RepoTask, settings: Settings) -> tuple[str, str]:
     result = process_repo(task, settings)
     tasks.write_fragment(settings, task.key, result)
     return task.key, result.status
+
+
+def run_batch(batch: tuple[RepoTask, ...], settings: Settings) -> tuple[tuple[str, str], ...]:
+    """Run several tasks in one cluster task (one HTTP session): less scheduling per repository.
+
+    Each repository still writes its own fragment, so a batch lost with its
+    worker is simply run again and nothing is duplicated.
+    """
+    with HttpClient(settings) as http:
+        out = []
+        for task in batch:
+            result = process_repo(task, settings, http)
+            tasks.write_fragment(settings, task.key, result)
+            out.append((task.key, result.status))
+    return tuple(out)

@@ -56,7 +56,8 @@ class Settings:
     # cluster
     n_workers: int = 0  # 0 = sized to the machine
     threads_per_worker: int = 0
-    window: int = 256  # repository tasks in flight at once
+    window: int = 256  # cluster tasks in flight at once
+    batch_size: int = 0  # repositories per cluster task; 0 = automatic (1 for small crawls)
     # GitHub / GitLab
     github_api_url: str = "https://api.github.com"
     github_archive_url: str = "https://codeload.github.com"

@@ -111,7 +111,7 @@ def test_cancel_stops_a_detached_crawl_cleanly(
         assert run_state(out, run_id, s3.options) == "cancelled"
         with Client(procs.address, timeout="30s") as client:
             def crawl_tasks(dask_scheduler: Any) -> int:  # nested: pickled by value
-                return sum(1 for k in dask_scheduler.tasks if "run_task" in str(k)
+                return sum(1 for k in dask_scheduler.tasks if "run_batch" in str(k)
                            or "toolcensus-driver" in str(k))
 
             wait_for(lambda: client.run_on_scheduler(crawl_tasks) == 0, 30,
