@@ -125,8 +125,8 @@ def wordcloud_chart(totals: pd.DataFrame, analysed: int, source: str, top: int =
     freqs = {t: float(r) for t, r in zip(totals["tool"].head(top), totals["repos"].head(top),
                                          strict=True) if r > 0}
     dark = OKABE_ITO[4:8]  # colour carries no meaning here; dark ones stay legible on white
-    cloud = WordCloud(width=900, height=450, background_color="white", random_state=0,
-                      prefer_horizontal=0.9,
+    cloud = WordCloud(width=900, height=450, max_font_size=110, background_color="white",
+                      random_state=0, prefer_horizontal=0.9,
                       color_func=lambda *a, random_state, **k: dark[random_state.randint(0, 3)],
                       ).generate_from_frequencies(freqs)
     fig, box = figure(title, caption, 9.0, 4.5, below=0.05)

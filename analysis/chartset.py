@@ -89,11 +89,13 @@ def build_charts(tables: dict[str, pd.DataFrame], analysed: int, source: str,
     jobs = chart_jobs(tables, analysed, source)
     workers = default_workers() if workers is None else workers
     check = is_checking()
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_draw(job, check) for job in jobs]
-    context = multiprocessing.get_context("fork")
-    gc.freeze()  # workers' garbage collector leaves the inherited heap alone (no copy-on-write)
+    # Frozen, the heap built so far (tables, census) is not rescanned by every collection
+    # during drawing, and forked workers do not copy its pages by touching them.
+    gc.freeze()
     try:
+        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return [_draw(job, check) for job in jobs]
+        context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
             futures = [pool.submit(_draw, job, check) for job in jobs]
             return [f.result() for f in futures]

@@ -125,10 +125,10 @@ def top_tools(totals: pd.DataFrame, k: int = 5) -> list[str]:
     last = int(shown["repos"].iloc[-1])
     tied = int((totals["repos"].iloc[k:] == last).sum())
     tie = f"; {tied} more tool(s) are also used by {last}" if tied else ""
-    half = float(((shown["ci_high"] - shown["ci_low"]) / 2).max())
+    widest = float((shown["ci_high"] - shown["ci_low"]).max())
     return [f"Pooled over the selected venue-years, the most used tools of {n} analysed "
             f"repositories were {items}{tie}. With n = {n}, these shares' 95% intervals are up to "
-            f"±{100 * half:.0f} points wide (tables/tool_totals.csv)."]
+            f"{100 * widest:.0f} percentage points wide (tables/tool_totals.csv)."]
 
 
 def seed_sentence(seed: pd.DataFrame) -> list[str]:

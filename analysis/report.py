@@ -31,7 +31,9 @@ TABLE_TEXT = {
                        "possible per repository; 'none' = no known framework), 95% Wilson.",
     "pytorch_share": "PyTorch/(PyTorch+TensorFlow): 'share' as published (repositories using "
                      "both count twice); 'share_exclusive' drops them (He 2019).",
-    "seed_comparison": "The 2020 ICLR study reproduced: its definitions and ours side by side.",
+    "seed_comparison": "The 2020 ICLR study reproduced: its published figures, its definitions "
+                       "applied to our data, and ours, side by side. The study's manual +12 "
+                       "TensorFlow offset is part of its published figures only (see note).",
     "tool_totals": "Tools pooled over the selected venue-years.",
     "unique_tools": "Distinct tools and tools per repository.",
     "framework_class": "One exclusive framework class per repository (stacked chart).",
