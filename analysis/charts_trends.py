@@ -27,7 +27,7 @@ def _venue_axes(venues: list[str], title: str, caption: str) -> tuple[Figure, li
     """One panel per venue, three per row, sharing the y axis; legend band on the right."""
     cols = min(3, len(venues))
     rows = -(-len(venues) // cols)
-    left, gap_x, gap_y = 0.65, 0.35, 0.75
+    left, gap_x, gap_y = 0.65, 0.35, 0.95
     width = left + cols * PANEL_W + (cols - 1) * gap_x + LEGEND_W
     fig, box = figure(title, caption, width, rows * PANEL_H + (rows - 1) * gap_y + 0.3)
     axes: list[Axes] = []
@@ -40,6 +40,12 @@ def _venue_axes(venues: list[str], title: str, caption: str) -> tuple[Figure, li
                       sharey=axes[0] if axes else None)
         axes.append(ax)
     return fig, axes
+
+
+def _year_ticks(ax: Axes, years: list[int], positions: object) -> None:
+    """Year tick labels that fit a panel: every year up to 9, else every other one."""
+    labels = [str(y) if len(years) <= 9 or i % 2 == 0 else "" for i, y in enumerate(years)]
+    ax.set_xticks(positions, labels)  # type: ignore[arg-type]
 
 
 def _band(ax: Axes, df: pd.DataFrame, label: str, style: tuple[str, str, str]) -> None:
@@ -91,7 +97,7 @@ def _trend_panels(df: pd.DataFrame, series: str, names: tuple[str, ...], n_col: 
                 _band(ax, line, (labels or {}).get(name, name),
                       FRAMEWORK_STYLE.get(name, ("#000000", "-", "o")))
         years = sorted(ok["year"].unique())
-        ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 6 else 0)
+        _year_ticks(ax, years, years)
     return fig, drawn, hidden
 
 
@@ -149,30 +155,38 @@ def stacked_chart(classes: pd.DataFrame, source: str) -> Chart:
     title = "Framework mix per venue-year (each repository in one class)"
     caption = (f"n = {int(classes.drop_duplicates(['venue', 'year'])['analysed'].sum())} "
                f"analysed repositories; classes in priority order {', '.join(CLASSES)}; "
-               f"n per bar above it. Source: {source}")
+               f"number of analysed repositories above each bar. Source: {source}")
     if classes.empty:
         return too_little("framework_stacked", title, caption, "No analysed repositories.")
     wide = classes.pivot_table(index=["venue", "year"], columns="framework_class",
                                values="share", fill_value=0).reindex(columns=list(CLASSES))
     n = classes.groupby(["venue", "year"])["analysed"].first()
-    fig, box = figure(title, caption, max(6.0, 0.55 * len(wide) + 3.0), 3.4, below=0.65)
-    ax = add_axes(fig, box, left=0.7, right=LEGEND_W + 0.1)
-    x = np.arange(len(wide))
-    bottom = np.zeros(len(wide))
-    for name in CLASSES:
-        hatch = "//" if name in ("pytorch+tensorflow", "other") else None
-        ax.bar(x, wide[name].to_numpy(), bottom=bottom, color=FRAMEWORK_STYLE[name][0],
-               label=name, hatch=hatch, edgecolor="white", lw=0.5)
-        bottom += wide[name].fillna(0).to_numpy()
-    for i, key in enumerate(wide.index):
-        ax.text(i, 1.01, f"n={int(n[key])}", ha="center", fontsize=6.5)
-    ax.set_xticks(x, [f"{v}\n{y}" for v, y in wide.index], fontsize=7)
-    ax.set_ylim(0, 1.08)
-    ax.set_xlabel("venue, year")
-    ax.set_ylabel("share of analysed repositories")
-    handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.01, 0.5),
-              frameon=False)
+    venues = sorted({v for v, _ in wide.index})
+    fig, axes = _venue_axes(venues, title, caption)
+    for ax, venue in zip(axes, venues, strict=True):
+        sub = wide.loc[venue]
+        x = np.arange(len(sub))
+        bottom = np.zeros(len(sub))
+        for name in CLASSES:
+            hatch = "//" if name in ("pytorch+tensorflow", "other") else None
+            ax.bar(x, sub[name].to_numpy(), bottom=bottom, color=FRAMEWORK_STYLE[name][0],
+                   label=name, hatch=hatch, edgecolor="white", lw=0.5)
+            bottom += sub[name].fillna(0).to_numpy()
+        for i, year in enumerate(sub.index):
+            ax.text(i, 1.01, f"{int(n[(venue, year)])}", ha="center", fontsize=6,
+                    rotation=90 if len(sub) > 6 else 0, va="bottom")
+        _year_ticks(ax, list(sub.index), x)
+        ax.set_title(venue, pad=22)
+        ax.set_ylim(0, 1.0)
+        ax.set_xlabel("year")
+        if ax.get_position().x0 == axes[0].get_position().x0:
+            ax.set_ylabel("share of analysed")
+        else:
+            ax.tick_params(labelleft=False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    width = fig.get_figwidth()
+    fig.legend(handles[::-1], labels[::-1], loc="center left", frameon=False,
+               bbox_to_anchor=(1 - (LEGEND_W - 0.1) / width, 0.55))
     return render("framework_stacked", fig, title, caption)
 
 

@@ -99,7 +99,7 @@ def overflow(fig: Figure, tolerance: float = 1.0) -> list[str]:
               for t in fig.texts]
     items += [("legend", leg.get_window_extent(renderer), None) for leg in fig.legends]
     out = []
-    for i, (name, box, _) in enumerate(items):
+    for i, (name, box, _) in enumerate(items):  # outer boxes against plot areas and texts
         if box is None:
             continue
         if not (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)):
