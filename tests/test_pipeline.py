@@ -107,3 +107,15 @@ def test_plan_records_unfetchable_links_without_a_task(tmp_path: Path) -> None:
     assert [(r.paper_id, r.status) for r, _ in crawl_plan.direct] == [("p2", "unsupported_host")]
     head = plan(papers, settings.replace(snapshot="head"))
     assert head.tasks[0].until is None
+
+
+def test_kept_archives_are_reused_by_sha(gh: GitHubServer, tmp_path: Path) -> None:
+    settings = _settings(gh, tmp_path).replace(keep_archives=True)
+    first = process_repo(_task("late"), settings)
+    kept = list((tmp_path / "_archives" / "github.com" / "lab" / "late").glob("*.tar.gz"))
+    assert [p.name for p in kept] == [f"{'c' * 40}.tar.gz"]
+    downloads = gh.hits("/codeload/lab/late/")
+    assert downloads >= 1
+    second = process_repo(_task("late"), settings)
+    assert gh.hits("/codeload/lab/late/") == downloads  # no second download
+    assert second.extraction == first.extraction and second.sha == first.sha
