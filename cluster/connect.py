@@ -23,6 +23,18 @@ from crawler.settings import Settings
 log = logging.getLogger(__name__)
 ADDRESS_SCHEMES = ("tcp://", "tls://", "ws://", "wss://", "ucx://")
 CONNECT_TIMEOUT = "20s"
+# Dask's ``distributed.admin.low-level-log-length`` (default 1000) sizes debugging
+# logs, among them ``BatchedSend.recent_message_log``: the last N payloads sent
+# on every batched stream, kept as live objects. The scheduler's stream to each
+# worker carries ``compute-task`` messages holding each task's deserialized
+# arguments (our batches of RepoTask), so with a LocalCluster, whose scheduler
+# lives in the client process, the client kept up to 1000 payloads x workers of
+# task arguments (measured: every one of 60,000 RepoTasks still alive after
+# three 20k crawls). We shorten it for the clusters we start and the Client we
+# make, unless the user configured a value of their own (see docs/bench/cluster.md).
+LOG_LENGTH_KEY = "distributed.admin.low-level-log-length"
+DASK_DEFAULT_LOG_LENGTH = 1000
+LOG_LENGTH = 50
 
 
 def kind_of(spec: str) -> str:
@@ -80,28 +92,38 @@ def get_client(spec: str, settings: Settings) -> Iterator[Any]:
     if kind == "none":
         yield None
         return
+    import dask
     from distributed import Client, LocalCluster
 
-    if kind == "address":
-        client = connect(spec)
-        try:
-            yield client
-        finally:
-            client.close()
-        return
-    if kind == "local":
-        workers, threads = local_size(settings)
-        cluster: Any = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=workers, threads_per_worker=threads, processes=True,
-            host="127.0.0.1", dashboard_address=":0",
-        )
-        with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
-            yield client
-        return
-    from cluster.specs import cluster_from_spec
+    with dask.config.set({LOG_LENGTH_KEY: log_length()}):
+        if kind == "address":
+            client = connect(spec)
+            try:
+                yield client
+            finally:
+                client.close()
+            return
+        if kind == "local":
+            workers, threads = local_size(settings)
+            cluster: Any = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=workers, threads_per_worker=threads, processes=True,
+                host="127.0.0.1", dashboard_address=":0",
+            )
+            with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
+                yield client
+            return
+        from cluster.specs import cluster_from_spec
 
-    with cluster_from_spec(spec) as built, Client(built) as client:  # type: ignore[no-untyped-call]
-        yield client
+        with cluster_from_spec(spec) as built, Client(built) as client:  # type: ignore[no-untyped-call]
+            yield client
+
+
+def log_length() -> int | None:
+    """``LOG_LENGTH``, or the user's own ``low-level-log-length`` when they set one."""
+    import dask
+
+    current = dask.config.get(LOG_LENGTH_KEY, DASK_DEFAULT_LOG_LENGTH)
+    return LOG_LENGTH if current == DASK_DEFAULT_LOG_LENGTH else current
 
 
 def dashboard_link(client: Any) -> str:
