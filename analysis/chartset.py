@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -87,7 +88,10 @@ def build_charts(tables: dict[str, pd.DataFrame], analysed: int, source: str,
                  workers: int | None = None) -> list[Chart]:
     """Every chart of the analysis, in report order (drawn on ``workers`` processes)."""
     jobs = chart_jobs(tables, analysed, source)
-    workers = default_workers() if workers is None else workers
+    if workers is None:
+        # Forking a process that runs other threads (a Dask client or worker, a server)
+        # can copy a lock another thread holds: automatic mode draws in-process then.
+        workers = default_workers() if threading.active_count() == 1 else 1
     check = is_checking()
     # Frozen, the heap built so far (tables, census) is not rescanned by every collection
     # during drawing, and forked workers do not copy its pages by touching them.
