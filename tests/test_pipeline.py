@@ -119,3 +119,26 @@ def test_kept_archives_are_reused_by_sha(gh: GitHubServer, tmp_path: Path) -> No
     second = process_repo(_task("late"), settings)
     assert gh.hits("/codeload/lab/late/") == downloads  # no second download
     assert second.extraction == first.extraction and second.sha == first.sha
+
+
+def test_token_appears_in_no_output_of_a_crawl(
+    gh: GitHubServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from crawler.crawl import crawl
+
+    token = "ghp_SECRETTOKEN0123456789abcdef"
+    caplog.set_level(logging.DEBUG)
+    out = tmp_path / "out"
+    settings = _settings(gh, out).replace(github_token=token)
+    papers = [Paper(f"p{i}", "ICLR", 2020, f"t{i}", code_urls=(f"https://github.com/lab/{n}",),
+                    snapshot_date=UNTIL)
+              for i, n in enumerate(["pinned", "missing", "flaky", "r-only"])]
+    summary = crawl(papers, settings)
+    assert set(summary.statuses) == {"ok", "not_found", "server_error", "no_python"}
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".parquet" for p in files) and any("_runs" in p.parts for p in files)
+    for path in files:
+        assert token.encode() not in path.read_bytes(), path
+    assert caplog.text and token not in caplog.text
