@@ -150,6 +150,11 @@ class _Evidence:
     via: list[str]
 
 
+# Imported by a setup.py only to package the repository; still reported when declared,
+# or when imported by the repository's code.
+BUILD_TOOLS = frozenset({"setuptools", "setuptools-scm", "wheel", "pbr", "versioneer"})
+
+
 def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalIndex
                 ) -> tuple[tuple[Tool, ...], tuple[str, ...], tuple[str, ...]]:
     """Declared/installed deps and imports → (tools, frameworks, unresolved)."""
@@ -182,7 +187,9 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
         dist = pick_variant(res.dist, present) if res.mapped else res.dist
         if not res.mapped and dist not in present:
             unresolved.add(top)
-        if dist:
+        if dist in BUILD_TOOLS:  # packaging machinery in setup.py is not a research tool
+            files = [f for f in files if f.rpartition("/")[2] != "setup.py"]
+        if dist and files:
             via = f"import {res.key}" if res.mapped else f"import {top} (unmapped: same name)"
             for f in files:
                 note(dist, "imported", f, via)
