@@ -141,7 +141,7 @@ def batch_size(n_tasks: int, settings: Settings) -> int:
     """
     if settings.batch_size > 0:
         return settings.batch_size
-    return max(1, min(16, n_tasks // 2000))
+    return max(1, min(16, n_tasks // 500))
 
 
 def batches(todo: Iterable[RepoTask], size: int) -> Iterator[tuple[RepoTask, ...]]:
