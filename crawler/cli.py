@@ -27,7 +27,9 @@ def _crawl_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cluster", help="local (default), none, tcp://host:8786, or a spec .yaml")
     p.add_argument("--snapshot", choices=["publication", "head"],
                    help="read repositories at the conference end date (default) or today")
-    p.add_argument("--snapshot-date", help="explicit ISO date to read repositories at")
+    p.add_argument("--snapshot-date",
+                   help="read repositories at this ISO date (2020-05-01: end of that day, UTC) "
+                        "or date-time, instead of each venue's conference end date")
     p.add_argument("--limit", type=int, help="at most N papers per venue-year")
     p.add_argument("--fresh", action="store_true", default=None,
                    help="redo repositories that already have results")

@@ -111,10 +111,13 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     from cluster.connect import dashboard_link, get_client, validate_cluster
     from cluster.progress import ProgressDisplay
     from crawler import manifest
-    from crawler.crawl import crawl
+    from crawler.crawl import check_snapshot, crawl, snapshot_moment
 
     if getattr(args, "cancel", None):
         return cmd_cancel(args, settings)
+    if settings.snapshot_date:  # a bad date fails before discovery, not per repository
+        snapshot_moment(settings.snapshot_date)
+    check_snapshot(settings)
     if getattr(args, "detach", False):
         return cmd_detach(args, settings)
     validate_cluster(settings.cluster)  # a bad spec fails before discovery starts

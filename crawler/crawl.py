@@ -16,10 +16,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as day_time
 from itertools import islice
 from typing import Any
 
 from crawler import datasets, manifest, storage, tasks
+from crawler.errors import ConfigError
 from crawler.links import code_links
 from crawler.pipeline import run_batch
 from crawler.records import Paper, RepoResult
@@ -49,11 +52,76 @@ class CrawlSummary:
     seconds: float = 0.0
 
 
+def snapshot_moment(text: str) -> str:
+    """An explicit ``--snapshot-date`` as GitHub's ``YYYY-MM-DDTHH:MM:SSZ`` (UTC).
+
+    A bare date means the end of that day, like the venues' conference end
+    dates; a date-time without an offset is UTC. Raises ``ConfigError`` for
+    anything else.
+
+    >>> snapshot_moment("2019-01-01")
+    '2019-01-01T23:59:59Z'
+    >>> snapshot_moment("2019-06-01T02:00:00+02:00")
+    '2019-06-01T00:00:00Z'
+    """
+    value = text.strip()
+    try:
+        try:
+            when = datetime.combine(date.fromisoformat(value), day_time(23, 59, 59), UTC)
+        except ValueError:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ConfigError(f"--snapshot-date {text!r} is not a date: use an ISO date such as "
+                          "2020-05-01 (end of that day, UTC) or 2020-05-01T12:00:00Z") from exc
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def snapshot_until(paper: Paper, settings: Settings) -> str | None:
     """The date a paper's repository is read at, or None for the newest commit."""
     if settings.snapshot == "head":
         return None
-    return settings.snapshot_date or paper.snapshot_date or None
+    if settings.snapshot_date:
+        return snapshot_moment(settings.snapshot_date)
+    return paper.snapshot_date or None
+
+
+def _snapshot_label(snapshot: str, date: str) -> str:
+    if snapshot == "head":
+        return "--snapshot head"
+    if date:
+        try:
+            return f"--snapshot-date {snapshot_moment(date)}"
+        except ConfigError:
+            return f"--snapshot-date {date}"
+    return "--snapshot publication"
+
+
+def check_snapshot(settings: Settings, run_id: str | None = None) -> None:
+    """Refuse to resume into an output whose results were read at another snapshot.
+
+    Resume skips finished repositories by (paper, link), whatever date they
+    were read at, so mixing snapshots in one ``--out`` would silently keep the
+    old ones. ``--fresh`` (redo everything) lifts the check.
+    """
+    if settings.fresh:
+        return
+    runs = [u for u in storage.list_files(storage.join(settings.out, "_runs"),
+                                          settings.storage_options, ".json")
+            if not run_id or not u.endswith(f"/{run_id}.json")]
+    if not runs:
+        return
+    try:
+        before = storage.read_json(runs[-1], settings.storage_options).get("settings", {})
+    except (OSError, ValueError, AttributeError):
+        return
+    old = _snapshot_label(str(before.get("snapshot", "")), str(before.get("snapshot_date", "")))
+    new = _snapshot_label(settings.snapshot, settings.snapshot_date)
+    if before.get("snapshot") and old != new:
+        raise ConfigError(
+            f"{settings.out} holds results read with {old}, not {new}: add --fresh to redo "
+            "them all at the new snapshot, or crawl into another --out")
 
 
 def plan(papers: Sequence[Paper], settings: Settings) -> Plan:
@@ -180,6 +248,7 @@ def crawl(
     started = time.monotonic()
     run_id = run_id or manifest.new_run_id()
     summary = CrawlSummary(run_id=run_id, out=settings.out, papers=len(papers))
+    check_snapshot(settings, run_id)
     write_papers(papers, settings)
     crawl_plan = plan(papers, settings)
     final, retry = (set(), set()) if settings.fresh else tasks.finished_keys(settings)

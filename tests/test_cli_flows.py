@@ -1,0 +1,86 @@
+"""The real CLI (``crawler.cli.main``) against the loopback services: flag combinations
+a user types, their exit codes and messages, and the datasets they leave."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow.dataset as ds
+import pytest
+from crawl_helpers import services
+
+from crawler.cli import main
+
+FAST = "retries: 1\nbackoff_base: 0.05\nopenreview_pace: 0\nrequests_per_second: 0\n"
+
+
+@pytest.fixture(scope="module")
+def loopback() -> Iterator[tuple[Any, Any]]:
+    with services() as (orv, gh):
+        yield orv, gh
+
+
+@pytest.fixture()
+def user_env(loopback: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch,
+             tmp_path: Path) -> tuple[Any, Any]:
+    """The environment variables a user sets to point toolcensus at the loopback servers."""
+    orv, gh = loopback
+    for var, value in (("OPENREVIEW_API_BASEURL", orv.url_v1),
+                       ("OPENREVIEW_API_BASEURL_V2", orv.url_v2),
+                       ("TOOLCENSUS_GITHUB_API_URL", gh.api_url),
+                       ("TOOLCENSUS_GITHUB_ARCHIVE_URL", gh.archive_url),
+                       ("TOOLCENSUS_GITLAB_URL", gh.gitlab_url)):
+        monkeypatch.setenv(var, value)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fast.yaml").write_text(FAST)
+    return orv, gh
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def crawl(out: str, *flags: str) -> list[str]:
+    return ["crawl", "iclr2020", "--limit", "2", "--out", out, "--cluster", "none",
+            "--config", "fast.yaml", *flags]
+
+
+def repos(out: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = ds.dataset(f"{out}/repos", partitioning="hive").to_table() \
+        .to_pylist()
+    return rows
+
+
+def test_snapshot_date_day_is_read_at_end_of_that_day(
+        user_env: tuple[Any, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(crawl("out", "--snapshot-date", "2019-01-01"), capsys)
+    assert code == 0, err
+    rows = repos("out")
+    assert rows and {r["status"] for r in rows} == {"ok"}
+    assert {r["snapshot"] for r in rows} == {"after-publication"}  # no commit by 2019-01-01
+
+
+def test_snapshot_date_that_is_not_a_date_is_bad_usage(
+        user_env: tuple[Any, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    orv, _ = user_env
+    before = len(orv.requests)
+    code, _, err = run(crawl("out", "--snapshot-date", "yesterday"), capsys)
+    assert code == 2
+    assert "2020-05-01" in err and "Traceback" not in err
+    assert len(orv.requests) == before  # refused before discovery
+
+
+def test_resume_at_another_snapshot_needs_fresh(
+        user_env: tuple[Any, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(crawl("out"), capsys)[0] == 0
+    assert {r["snapshot"] for r in repos("out")} == {"publication"}
+    code, _, err = run(crawl("out", "--snapshot", "head"), capsys)
+    assert code == 2 and "--fresh" in err
+    assert {r["snapshot"] for r in repos("out")} == {"publication"}  # left as it was
+    assert run(crawl("out", "--snapshot", "head", "--fresh"), capsys)[0] == 0
+    assert {r["snapshot"] for r in repos("out")} == {"head"}
+    assert run(crawl("out", "--snapshot", "head"), capsys)[0] == 0  # same snapshot: resumes
