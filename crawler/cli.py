@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +19,25 @@ from crawler import commands
 from crawler.errors import ConfigError, CrawlError
 
 EPILOG = "Run 'toolcensus COMMAND --help' for a command's options. Docs: README.md."
+
+
+def _count(text: str) -> int:
+    """A ``--limit``: a whole number, 0 meaning no limit."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative: give N >= 1, or 0 for no limit")
+    return value
+
+
+def _verbose_flag() -> argparse.ArgumentParser:
+    """``-v`` accepted after the command too (``toolcensus crawl … -v``)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                        help="more logging (repeat for debug)")
+    return parent
 
 
 def _crawl_args(p: argparse.ArgumentParser) -> None:
@@ -30,7 +50,7 @@ def _crawl_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--snapshot-date",
                    help="read repositories at this ISO date (2020-05-01: end of that day, UTC) "
                         "or date-time, instead of each venue's conference end date")
-    p.add_argument("--limit", type=int, help="at most N papers per venue-year")
+    p.add_argument("--limit", type=_count, help="at most N papers per venue-year")
     p.add_argument("--fresh", action="store_true", default=None,
                    help="redo repositories that already have results")
     p.add_argument("--papers", dest="papers_file", help="papers from a CSV/JSONL/Parquet file")
@@ -50,33 +70,37 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    verbose = [_verbose_flag()]
 
-    p = sub.add_parser("crawl", help="discover papers, fetch and analyse their repositories")
+    def add(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=verbose, help=text)
+
+    p = add("crawl", "discover papers, fetch and analyse their repositories")
     _crawl_args(p)
-    p = sub.add_parser("discover", help="list accepted papers with tier and code links")
+    p = add("discover", "list accepted papers with tier and code links")
     p.add_argument("venues", nargs="+", metavar="VENUE")
     p.add_argument("--json", action="store_true", help="JSON Lines, one object per paper")
     p.add_argument("--links", dest="links_file", help="paper→code links table (PwC shape)")
     p.add_argument("--out", help="where the OpenReview page cache lives (default ./census)")
-    p.add_argument("--limit", type=int, help="at most N papers per venue-year")
+    p.add_argument("--limit", type=_count, help="at most N papers per venue-year")
     p.add_argument("--config", help="YAML run config")
-    p = sub.add_parser("extract", help="the tools each repository (dir or archive) uses")
+    p = add("extract", "the tools each repository (dir or archive) uses")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="JSON Lines, one object per PATH")
-    p = sub.add_parser("analyze", help="tables, charts and an HTML report from a crawl")
+    p = add("analyze", "tables, charts and an HTML report from a crawl")
     p.add_argument("--in", dest="in_url", default=None, help="crawl URL (default ./census)")
     p.add_argument("--out", dest="out_url", default=None, help="output URL (default: --in)")
     p.add_argument("--venue", action="append", help="only this venue (repeatable)")
     p.add_argument("--years", help="only these years: 2020 or 2018-2024 or 2019,2021")
-    p = sub.add_parser("charts", help="list (or download) the charts and report in a bucket")
+    p = add("charts", "list (or download) the charts and report in a bucket")
     p.add_argument("url")
     p.add_argument("--download", metavar="DIR", help="copy them into DIR")
-    p = sub.add_parser("status", help="the funnel of a crawl, from the bucket alone")
+    p = add("status", "the funnel of a crawl, from the bucket alone")
     p.add_argument("url")
-    p = sub.add_parser("demo", help="offline end-to-end crawl + analysis on bundled samples")
+    p = add("demo", "offline end-to-end crawl + analysis on bundled samples")
     p.add_argument("--out", default=None, help="output URL (default ./demo-out)")
     p.add_argument("--cluster", default=None, help="local (default) or none")
-    sub.add_parser("venues", help="the venue catalogue (configs/venues.yaml)")
+    add("venues", "the venue catalogue (configs/venues.yaml)")
     return parser
 
 
@@ -106,6 +130,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("toolcensus: interrupted; re-run the same command to resume", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the reader went away (``toolcensus … | head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        print(f"toolcensus: {exc}; check the path, its permissions and free space",
+              file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: one line, the traceback only with -v
+        if args.verbose:
+            traceback.print_exc()
+        print(f"toolcensus: unexpected error {type(exc).__name__}: {exc}; re-run with -v for "
+              "the traceback and please report it", file=sys.stderr)
         return 1
 
 

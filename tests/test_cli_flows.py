@@ -3,6 +3,9 @@ a user types, their exit codes and messages, and the datasets they leave."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,7 @@ from crawl_helpers import services
 
 from crawler.cli import main
 
+ROOT = Path(__file__).resolve().parent.parent
 FAST = "retries: 1\nbackoff_base: 0.05\nopenreview_pace: 0\nrequests_per_second: 0\n"
 
 
@@ -84,3 +88,38 @@ def test_resume_at_another_snapshot_needs_fresh(
     assert run(crawl("out", "--snapshot", "head", "--fresh"), capsys)[0] == 0
     assert {r["snapshot"] for r in repos("out")} == {"head"}
     assert run(crawl("out", "--snapshot", "head"), capsys)[0] == 0  # same snapshot: resumes
+
+
+def test_negative_limit_is_bad_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["discover", "iclr2020", "--limit", "-1"])
+    assert stop.value.code == 2
+    assert "0 for no limit" in capsys.readouterr().err
+
+
+def test_verbose_flag_after_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["venues", "-v"], capsys)
+    assert code == 0 and "iclr2020" in out
+
+
+def _cli(*argv: str, cwd: Path, close_stdout: bool = False) -> tuple[int, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", *argv], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.stdout is not None and proc.stderr is not None
+    if close_stdout:  # the reader goes away before anything is written: `| head -0`
+        proc.stdout.close()
+        err = proc.stderr.read()
+    else:
+        _, err = proc.communicate()
+    return proc.wait(timeout=60), err.decode()
+
+
+def test_no_traceback_when_the_reader_goes_away_or_the_config_is_not_yaml(
+        tmp_path: Path) -> None:
+    code, err = _cli("venues", cwd=tmp_path, close_stdout=True)
+    assert "Traceback" not in err and code == 1
+    (tmp_path / "bad.yaml").write_text("out: [unclosed\n")
+    code, err = _cli("crawl", "iclr2020", "--config", "bad.yaml", cwd=tmp_path)
+    assert "Traceback" not in err and code in (1, 2)
+    assert "bad.yaml" in err or "YAML" in err or "-v" in err
