@@ -181,16 +181,50 @@ def parse_years(text: str | None) -> list[int] | None:
     try:
         for part in text.split(","):
             lo, _, hi = part.partition("-")
-            years += list(range(int(lo), int(hi or lo) + 1))
+            first, last = int(lo), int(hi or lo)
+            if first > last:
+                raise ValueError(f"{part} runs backwards")
+            years += list(range(first, last + 1))
     except ValueError as exc:
         raise ConfigError(f"--years {text!r}: use 2020, 2018-2024 or 2019,2021") from exc
     return years
+
+
+def crawled_partitions(url: str, options: Any = None) -> set[tuple[str, int]]:
+    """The (venue, year) partitions of the ``papers`` dataset under ``url``."""
+    from crawler import storage
+
+    found = set()
+    for path in storage.list_files(storage.join(url, "papers"), options, ".parquet"):
+        parts = dict(p.split("=", 1) for p in path.split("/") if "=" in p)
+        if "venue" in parts and parts.get("year", "").isdigit():
+            found.add((parts["venue"], int(parts["year"])))
+    return found
+
+
+def check_analysable(in_url: str, venues: Sequence[str] | None, years: Sequence[int] | None,
+                     options: Any = None) -> None:
+    """Raise ``CrawlError`` when ``in_url`` has no datasets or the filters select none of them."""
+    from crawler.errors import CrawlError
+
+    present = crawled_partitions(in_url, options)
+    if not present:
+        raise CrawlError(f"no crawl datasets under {in_url} (no papers/*.parquet): run "
+                         f"'toolcensus crawl VENUE --out {in_url}' first, or give --in URL")
+    wanted = {v.upper() for v in venues or []}
+    kept = [(v, y) for v, y in present
+            if (not wanted or v.upper() in wanted) and (not years or y in years)]
+    if not kept:
+        have = ", ".join(f"{v} {y}" for v, y in sorted(present))
+        raise CrawlError(f"nothing to analyse: {in_url} holds {have}, and --venue/--years "
+                         "select none of them; pick from those")
 
 
 def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
     from analysis import analyze
 
     in_url = args.in_url or settings.out
+    check_analysable(in_url, args.venue, parse_years(args.years), settings.storage_options)
     summary = analyze(in_url, args.out_url, settings.storage_options, venues=args.venue,
                       years=parse_years(args.years))
     print(f"report: {summary.get('report', '')}")
@@ -203,22 +237,27 @@ def cmd_charts(args: argparse.Namespace, settings: Settings) -> int:
     from analysis import download_outputs, list_outputs
 
     if args.download:
-        for path in download_outputs(args.url, args.download, settings.storage_options):
-            print(path)
-        return 0
-    outputs = list_outputs(args.url, settings.storage_options)
-    if not outputs:
+        lines = download_outputs(args.url, args.download, settings.storage_options)
+    else:
+        lines = [f"{name}\t{link}" for name, link in
+                 list_outputs(args.url, settings.storage_options)]
+    if not lines:
         _say(f"no charts or report under {args.url}; run 'toolcensus analyze --in {args.url}'")
         return 1
-    for name, link in outputs:
-        print(f"{name}\t{link}")
+    for line in lines:
+        print(line)
     return 0
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from crawler import manifest
     from crawler.status import describe
 
-    print(describe(args.url, settings.storage_options))
+    text = describe(args.url, settings.storage_options)
+    if manifest.latest(args.url, settings.storage_options) is None:
+        _say(text)  # nothing there: a typo in URL should not look like success
+        return 1
+    print(text)
     return 0
 
 

@@ -123,3 +123,46 @@ def test_no_traceback_when_the_reader_goes_away_or_the_config_is_not_yaml(
     code, err = _cli("crawl", "iclr2020", "--config", "bad.yaml", cwd=tmp_path)
     assert "Traceback" not in err and code in (1, 2)
     assert "bad.yaml" in err or "YAML" in err or "-v" in err
+
+
+@pytest.fixture(scope="module")
+def crawled(loopback: tuple[Any, Any], tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small finished crawl (ICLR 2020, two papers), made in-process."""
+    from crawl_helpers import settings_for
+
+    from crawler.crawl import crawl as crawl_papers
+    from crawler.discover import discover
+    from crawler.venues import resolve
+
+    out = str(tmp_path_factory.mktemp("crawled"))
+    settings = settings_for(out, *loopback, limit=2)
+    crawl_papers(discover(resolve(["iclr2020"]), settings), settings)
+    return out
+
+
+def test_analyze_refuses_an_empty_input_or_filters_that_select_nothing(
+        crawled: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["analyze", "--in", str(tmp_path / "typo"), "--out", str(tmp_path)],
+                       capsys)
+    assert code == 1 and "toolcensus crawl" in err
+    code, _, err = run(["analyze", "--in", crawled, "--out", str(tmp_path / "a"),
+                        "--venue", "NeurIPS"], capsys)
+    assert code == 1 and "ICLR 2020" in err
+    code, _, err = run(["analyze", "--in", crawled, "--out", str(tmp_path / "a"),
+                        "--years", "2019"], capsys)
+    assert code == 1 and "ICLR 2020" in err
+    assert not (tmp_path / "a").exists()  # no empty report that looks like a result
+    code, _, err = run(["analyze", "--in", crawled, "--years", "2024-2018"], capsys)
+    assert code == 2 and "2018-2024" in err
+
+
+def test_status_and_charts_of_nothing_are_not_success(
+        crawled: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["status", crawled], capsys)
+    assert code == 0 and "ICLR 2020" in out
+    code, _, err = run(["status", str(tmp_path / "typo")], capsys)
+    assert code == 1 and "toolcensus crawl" in err
+    code, _, err = run(["charts", crawled], capsys)  # crawled, not analysed
+    assert code == 1 and "toolcensus analyze" in err
+    code, _, err = run(["charts", crawled, "--download", str(tmp_path / "dl")], capsys)
+    assert code == 1 and "toolcensus analyze" in err
