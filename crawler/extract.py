@@ -202,8 +202,10 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
 
 def frameworks_of(tools: tuple[Tool, ...]) -> tuple[str, ...]:
     """Framework families: from imported tools; else declared; else installed-only."""
+    family: dict[str, str] = {}  # each tool looked up once, whatever its sources
     for source in ("imported", "declared", "installed"):
-        fams = {family_of(t.name) for t in tools if source in t.sources} - {""}
+        fams = {family[t.name] if t.name in family else family.setdefault(t.name, family_of(t.name))
+                for t in tools if source in t.sources} - {""}
         if fams:
             return tuple(f for f in FRAMEWORK_FAMILIES if f in fams)
     return ()

@@ -35,6 +35,14 @@ _NAME = re.compile(rf"^({_DOTTED})(?:\s+as\s+\w+)?$", re.S)
 _NOT_SIMPLE = re.compile(r"[#;\\(),]")
 _DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _WORD = re.compile(r"\w+")
+# ``import a.b [as c]`` / ``from a.b import c [as d]`` on bytes, in one match: what
+# ``_simple_names`` accepts (blanks are exactly those of ``str.split`` in ASCII).
+_B_WS = rb"[ \t\n\r\x0b\x0c\x1c-\x1f]+"
+_B_DOTTED = rb"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
+_B_ALIAS = rb"(?:" + _B_WS + rb"as" + _B_WS + rb"[A-Za-z0-9_]+)?(?:" + _B_WS + rb")?"
+_B_SIMPLE = re.compile(rb"import" + _B_WS + rb"(" + _B_DOTTED + rb")" + _B_ALIAS + rb"|from"
+                       + _B_WS + rb"(" + _B_DOTTED + rb")" + _B_WS + rb"import" + _B_WS + rb"("
+                       + _B_DOTTED + rb")" + _B_ALIAS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +150,11 @@ def _covered(spans: list[tuple[int, int]], pos: int) -> bool:
 
 
 def _statement_names(stmt: bytes) -> tuple[str, ...]:
+    one = _B_SIMPLE.fullmatch(stmt)
+    if one is not None:
+        imported, mod, name = one.groups()
+        return ((imported.decode(),) if imported is not None
+                else (f"{mod.decode()}.{name.decode()}",))
     text = stmt.decode("ascii", "replace")
     simple = _simple_names(text.split()) if not _NOT_SIMPLE.search(text) else None
     if simple is not None:

@@ -34,6 +34,24 @@ _PIP_CMD = re.compile(
     r"(?P<tool>pip[\d.]*|conda|mamba|micromamba)\s+install\s+(?P<args>[^\n;&|`)]*)"
 )
 _NOT_NAMES = frozenset({"pip", "setuptools", "wheel"})
+_OPTION = re.compile(
+    r"^(-r|--requirement|-c|--constraint|-e|--editable)(?:\s*=\s*|\s+|(?=\S))(.+)$")
+_INLINE_OPTS = re.compile(r"\s--?[A-Za-z][\w-]*(?:[=\s]\S+)?")
+_CONDA_EQ = re.compile(r"(?<=[\w\]])\s*=(?=[\d*])")
+# The common shapes ``name``, ``name[extra]``, ``name>=1,<2``, ``name ~= 1.0`` (plain release
+# numbers only); anything else (markers, URLs, pre-releases, wildcards, odd syntax) goes to
+# ``packaging``. ``_simple_requirement`` gives exactly what ``packaging`` gives (tested).
+_PEP508_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+_ONE_SPEC = r"(~=|==|!=|<=|>=|<|>)[ \t]*([0-9]+(?:\.[0-9]+)*)"
+_SIMPLE_REQ = re.compile(
+    rf"(?P<name>{_PEP508_NAME})[ \t]*"
+    rf"(?:\[[ \t]*{_PEP508_NAME}(?:[ \t]*,[ \t]*{_PEP508_NAME})*[ \t]*\][ \t]*)?"
+    rf"(?P<specs>{_ONE_SPEC}(?:[ \t]*,[ \t]*{_ONE_SPEC})*)?"
+)
+_SPEC_PARTS = re.compile(_ONE_SPEC)
+# Characters that make shlex.split differ from str.split (quotes, escapes, comments, and
+# whitespace that str.split knows but shlex does not).
+_SHLEX_SPECIAL = re.compile(r"[\"'\\#\x0b\x0c\x1c-\x1f]|[^\x00-\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +95,7 @@ def parse_requirement_text(text: str) -> Iterator[ReqLine]:
 
 def parse_requirement_line(line: str) -> ReqLine | None:
     """One logical requirements line → ``ReqLine``, ``None`` for ignorable lines."""
-    opt = re.match(r"^(-r|--requirement|-c|--constraint|-e|--editable)(?:\s*=\s*|\s+|(?=\S))(.+)$",
-                   line)
+    opt = _OPTION.match(line)
     if opt:
         flag, value = opt.group(1), opt.group(2).strip()
         if flag in ("-r", "--requirement"):
@@ -88,7 +105,7 @@ def parse_requirement_line(line: str) -> ReqLine | None:
         return _from_target(value, line)
     if line.startswith("-"):
         return None
-    line = re.sub(r"\s--?[A-Za-z][\w-]*(?:[=\s]\S+)?", "", " " + line).strip()  # --hash=...
+    line = (_INLINE_OPTS.sub("", " " + line) if "-" in line else line).strip()  # --hash=...
     return _from_target(line, line)
 
 
@@ -96,7 +113,7 @@ def _from_target(target: str, text: str) -> ReqLine | None:
     """A requirement, a VCS/URL (named from #egg= or the repo), or a local path (None)."""
     egg = _EGG.search(target)
     if egg:
-        return ReqLine(declared_name(re.sub(r"\[.*$", "", egg.group(1))), "", text)
+        return ReqLine(declared_name(egg.group(1).split("[", 1)[0]), "", text)
     if " @ " in target:
         return _requirement(target, text)
     if "://" in target and "@" not in target.split("://", 1)[0]:
@@ -108,15 +125,38 @@ def _from_target(target: str, text: str) -> ReqLine | None:
 
 
 def _requirement(target: str, text: str) -> ReqLine:
+    simple = _simple_requirement(target)
+    if simple is not None:
+        return ReqLine(declared_name(simple[0]), simple[1], text)
     try:
         req = Requirement(target)
     except InvalidRequirement:
-        fixed = re.sub(r"(?<=[\w\]])\s*=(?=[\d*])", "==", target)  # conda style "torch=1.4"
+        fixed = _CONDA_EQ.sub("==", target)  # conda style "torch=1.4"
         try:
             req = Requirement(fixed)
         except InvalidRequirement:
             return ReqLine(text=text, error=f"unparsable requirement: {text[:80]}")
     return ReqLine(declared_name(req.name), str(req.specifier), text)
+
+
+def _simple_requirement(target: str) -> tuple[str, str] | None:
+    """``(name, str(specifier))`` as ``packaging.requirements.Requirement`` gives them, for
+    the common simple shapes; None for anything else (the caller then asks ``packaging``).
+
+    >>> _simple_requirement("torch>=1.4, <2"), _simple_requirement("x; python_version<'3'")
+    (('torch', '<2,>=1.4'), None)
+    """
+    m = _SIMPLE_REQ.fullmatch(target)
+    if m is None:
+        return None
+    specs = m["specs"]
+    if not specs:
+        return m["name"], ""
+    parts = _SPEC_PARTS.findall(specs)
+    ops = {op for op, _ in parts}
+    if len(ops) != len(parts) or any(op == "~=" and "." not in v for op, v in parts):
+        return None  # duplicates are merged by packaging; "~=1" is invalid: let it decide
+    return m["name"], ",".join(sorted(op + v for op, v in parts))
 
 
 def _from_url(url: str, text: str) -> ReqLine | None:
@@ -147,10 +187,13 @@ def install_commands(text: str) -> Iterator[ReqLine]:
 
 
 def _tokens(args: str) -> Iterator[str]:
-    try:
-        words = shlex.split(args, comments=True)
-    except ValueError:
-        words = args.split()
+    if _SHLEX_SPECIAL.search(args) is None:
+        words = args.split()  # what shlex gives for such text, much faster
+    else:
+        try:
+            words = shlex.split(args, comments=True)
+        except ValueError:
+            words = args.split()
     skip = False
     for word in words:
         if skip:

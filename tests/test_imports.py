@@ -94,6 +94,16 @@ def test_fast_statement_path_matches_the_regexes(stmt: str) -> None:
     assert fast is None or fast == slow
 
 
+@pytest.mark.parametrize("stmt", [*SIMPLE_STATEMENTS, "import a\x1cas\x0bb ", "import \xffa",
+                                  "from a\x0cimport\rb", "import a_1.b2 as c_3  ", "import a,b"])
+def test_bytes_statement_path_matches_the_regexes(stmt: str) -> None:
+    raw = stmt.encode("latin-1")
+    slow = tuple(n for part in imports_mod._split_statements(raw.decode("ascii", "replace"))
+                 for n in imports_mod._names_of(part))
+    simple = imports_mod._simple_names(raw.decode("ascii", "replace").split())
+    assert imports_mod._statement_names(raw) == (slow if simple is None else simple)
+
+
 def test_every_import_line_found_however_many_strings_mention_import() -> None:
     body = "".join(f"def f{i}():\n    s = 'with import inside'\n    import m{i}\n"
                    for i in range(300))
