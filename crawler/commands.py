@@ -157,9 +157,14 @@ def cmd_extract(args: argparse.Namespace, emit: Emit) -> int:
             obj = extract_path(path).to_json(path)
         except CrawlError as exc:
             status = max(status, 2 if isinstance(exc, ConfigError) else 1)
+            message = str(exc) if str(exc).startswith(path) else f"{path}: {exc}"
             obj = {"path": path, "tools": [], "frameworks": [], "unresolved": [],
-                   "errors": [{"path": path, "reason": str(exc)}]}
-            _say(f"toolcensus: {path}: {exc}")
+                   "errors": [{"path": path, "reason": message}], "manifests": [],
+                   "n_files": 0, "n_py_files": 0, "n_notebooks": 0}
+            _say(f"toolcensus: {message}")
+            if not args.json:
+                print(f"{path}: not read (see the error above)")
+                continue
         if args.json:
             emit([obj])
         else:

@@ -3,6 +3,7 @@ a user types, their exit codes and messages, and the datasets they leave."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -166,3 +167,22 @@ def test_status_and_charts_of_nothing_are_not_success(
     assert code == 1 and "toolcensus analyze" in err
     code, _, err = run(["charts", crawled, "--download", str(tmp_path / "dl")], capsys)
     assert code == 1 and "toolcensus analyze" in err
+
+
+def test_extract_several_paths_one_object_each_same_keys(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "main.py").write_text("import torch\n")
+    (tmp_path / "bad.tar.gz").write_bytes(b"not an archive")
+    paths = [str(repo), str(tmp_path / "missing"), str(tmp_path / "bad.tar.gz")]
+    code, out, err = run(["extract", *paths, "--json"], capsys)
+    assert code == 2  # a missing path is bad usage
+    objs = [json.loads(line) for line in out.splitlines()]
+    assert [o["path"] for o in objs] == paths
+    assert objs[0]["frameworks"] == ["pytorch"]
+    assert {len(o["errors"]) for o in objs[1:]} == {1}
+    assert len({frozenset(o) for o in objs}) == 1  # every object has the same keys
+    assert f"{paths[1]}: {paths[1]}" not in err  # the path is said once
+    code, out, _ = run(["extract", paths[2]], capsys)
+    assert code == 1 and "frameworks" not in out  # a failure does not look like "no tools"
