@@ -25,7 +25,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from packaging.utils import canonicalize_name
@@ -169,6 +169,7 @@ def _families() -> dict[str, str]:
     return dict(read_table("frameworks.csv"))
 
 
+@lru_cache(maxsize=4096)
 def family_of(dist: str) -> str:
     """Framework family of a distribution, ``""`` when it is none."""
     return _prefix_lookup(_families(), dist) or ""
