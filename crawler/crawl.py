@@ -11,6 +11,7 @@ partitioned ``papers``/``repos``/``tools`` datasets.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections import Counter
@@ -110,18 +111,23 @@ def check_snapshot(settings: Settings, run_id: str | None = None) -> None:
     runs = [u for u in storage.list_files(storage.join(settings.out, "_runs"),
                                           settings.storage_options, ".json")
             if not run_id or not u.endswith(f"/{run_id}.json")]
-    if not runs:
+    newest = []  # run ids have 1 s resolution: runs started in the same second tie
+    for doc in storage.read_many(runs[-5:], settings.storage_options).values():
+        try:
+            run = json.loads(doc)
+            newest.append((int(run["unix_time"]), dict(run["settings"])))
+        except (ValueError, KeyError, TypeError):
+            continue
+    if not newest:
         return
-    try:
-        before = storage.read_json(runs[-1], settings.storage_options).get("settings", {})
-    except (OSError, ValueError, AttributeError):
-        return
-    old = _snapshot_label(str(before.get("snapshot", "")), str(before.get("snapshot_date", "")))
+    last = max(t for t, _ in newest)
     new = _snapshot_label(settings.snapshot, settings.snapshot_date)
-    if before.get("snapshot") and old != new:
+    old = {_snapshot_label(str(b.get("snapshot", "")), str(b.get("snapshot_date", "")))
+           for t, b in newest if t == last and b.get("snapshot")}
+    if old and new not in old:
         raise ConfigError(
-            f"{settings.out} holds results read with {old}, not {new}: add --fresh to redo "
-            "them all at the new snapshot, or crawl into another --out")
+            f"{settings.out} holds results read with {sorted(old)[0]}, not {new}: add --fresh "
+            "to redo them all at the new snapshot, or crawl into another --out")
 
 
 def plan(papers: Sequence[Paper], settings: Settings) -> Plan:
