@@ -32,7 +32,14 @@ def load_papers(venues: Sequence[str], settings: Settings) -> list[Paper]:
     if venues:
         papers += discover.discover(venues_mod.resolve(venues), settings)
     if settings.papers_file:
-        papers += papers_file.read_papers_file(settings.papers_file, settings)
+        extra = papers_file.read_papers_file(settings.papers_file, settings)
+        undated = sum(not p.snapshot_date for p in extra)
+        if undated and settings.snapshot == "publication" and not settings.snapshot_date:
+            _say(f"toolcensus: warning: {undated} papers of {settings.papers_file} have no "
+                 "publication date (venue-year not in the catalogue, no snapshot_date column): "
+                 "their repositories are read at head; add a snapshot_date column or give "
+                 "--snapshot-date")
+        papers += extra
     if settings.links_file:
         papers = papers_file.apply_links_file(papers, settings.links_file, settings)
     return papers

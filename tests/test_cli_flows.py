@@ -186,3 +186,22 @@ def test_extract_several_paths_one_object_each_same_keys(
     assert f"{paths[1]}: {paths[1]}" not in err  # the path is said once
     code, out, _ = run(["extract", paths[2]], capsys)
     assert code == 1 and "frameworks" not in out  # a failure does not look like "no tools"
+
+
+def test_papers_file_without_dates_warns_that_it_reads_head(
+        user_env: tuple[Any, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    Path("papers.csv").write_text(
+        "venue,year,title,code_url\n"
+        "CVPR,2021,Toy Vision,https://github.com/toolcensus-demo/pt-classifier\n"
+        "CVPR,2021,Two Links,https://github.com/toolcensus-demo/jax-flax "
+        "https://github.com/pytorch/pytorch\n"
+        "CVPR,2022,No Code,\n")
+    code, _, err = run(["crawl", "--papers", "papers.csv", "--out", "out", "--cluster", "none",
+                        "--config", "fast.yaml"], capsys)
+    assert code == 0, err
+    assert "3 papers of papers.csv have no publication date" in err
+    rows = repos("out")
+    assert sorted((r["status"], r["snapshot"]) for r in rows) == [
+        ("ok", "head"), ("ok", "head"), ("skipped_secondary", "")]
+    papers = ds.dataset("out/papers", partitioning="hive").to_table().to_pylist()
+    assert len(papers) == 3  # the paper without code too
