@@ -250,7 +250,8 @@ def extract_archive(path: str, limits: Limits | None = None) -> Extraction:
         return _consume(archive_zip.iter_zip(path, collector.wants, collector.limits), collector)
     if magic.startswith(b"\x1f\x8b") or posixpath.splitext(path)[1].lower() == ".tar":
         return _consume(archive_tar.iter_tar(path, collector.wants, collector.limits), collector)
-    raise CorruptArchive(f"{path}: not a .tar.gz or .zip archive (unknown file signature)")
+    raise CorruptArchive(f"{path}: not a .tar.gz or .zip archive (unknown file signature); "
+                         "give a repository folder or a .tar.gz/.tgz/.zip archive")
 
 
 def extract_path(path: str, limits: Limits | None = None) -> Extraction:

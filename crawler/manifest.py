@@ -28,7 +28,7 @@ PACKAGES = (
 
 def new_run_id() -> str:
     """A sortable, unique run id: UTC timestamp plus a random suffix."""
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
 
 
 def versions() -> dict[str, str]:

@@ -45,3 +45,10 @@ def test_config_file_must_be_a_mapping(tmp_path: Path) -> None:
         load(str(cfg), env={})
     with pytest.raises(ConfigError, match="cannot read"):
         load(str(tmp_path / "missing.yaml"), env={})
+
+
+def test_malformed_yaml_is_a_config_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "broken.yaml"
+    cfg.write_text("out: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load(str(cfg), env={})

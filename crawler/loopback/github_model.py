@@ -12,7 +12,7 @@ import io
 import tarfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 DEFAULT_DATE = "2019-06-01T00:00:00Z"
 ARCHIVE_ONLY = frozenset({"truncated", "badlength", "huge", "huge_nolength", "notgzip"})
@@ -96,5 +96,6 @@ def archive_top(host: str, name: str, sha: str) -> str:
 
 
 def parse_date(date: str) -> datetime:
-    """An ISO-8601 date as GitHub writes it (``Z`` suffix)."""
-    return datetime.fromisoformat(date.replace("Z", "+00:00"))
+    """An ISO-8601 date as GitHub writes it (``Z`` suffix); a naive date is taken as UTC."""
+    parsed = datetime.fromisoformat(date.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
