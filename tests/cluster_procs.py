@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 BIN = Path(sys.executable).parent
 # A worker killed while holding a politeness lease gives it back quickly.
@@ -31,6 +32,16 @@ def base_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra or {})
     return env
+
+
+def cli_env(s3_env: Mapping[str, str], orv: Any, gh: Any) -> dict[str, str]:
+    """What a user would export to run the CLI against the S3, OpenReview and GitHub servers."""
+    return base_env({
+        **s3_env,
+        "OPENREVIEW_API_BASEURL": orv.url_v1, "OPENREVIEW_API_BASEURL_V2": orv.url_v2,
+        "TOOLCENSUS_GITHUB_API_URL": gh.api_url, "TOOLCENSUS_GITHUB_ARCHIVE_URL": gh.archive_url,
+        "TOOLCENSUS_GITLAB_URL": gh.gitlab_url,
+    })
 
 
 def spawn(args: list[str], log: Path, env: Mapping[str, str]) -> subprocess.Popen[bytes]:

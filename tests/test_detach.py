@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cluster_procs import DaskProcesses, base_env, dask_processes
+from cluster_procs import DaskProcesses, cli_env, dask_processes
 from crawl_helpers import (
     VENUES,
     demo_papers,
@@ -35,15 +35,6 @@ TOOLCENSUS = str(Path(sys.executable).parent / "toolcensus")
 def procs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskProcesses]:
     with dask_processes(tmp_path_factory.mktemp("dask"), n_workers=2, nthreads=2) as p:
         yield p
-
-
-def cli_env(s3: S3, orv: Any, gh: Any) -> dict[str, str]:  # noqa: F811
-    return base_env({
-        **s3.env,
-        "OPENREVIEW_API_BASEURL": orv.url_v1, "OPENREVIEW_API_BASEURL_V2": orv.url_v2,
-        "TOOLCENSUS_GITHUB_API_URL": gh.api_url, "TOOLCENSUS_GITHUB_ARCHIVE_URL": gh.archive_url,
-        "TOOLCENSUS_GITLAB_URL": gh.gitlab_url,
-    })
 
 
 def config(tmp_path: Path) -> str:
@@ -81,12 +72,12 @@ def test_detached_crawl_finishes_after_the_submitter_is_killed(
         ref = settings_for(str(tmp_path / "ref"), orv, gh)
         crawl(demo_papers(ref), ref)
         expected = digests(ref.out)
-        run_id = submit(procs, out, cli_env(s3, orv, gh), config(tmp_path))
+        run_id = submit(procs, out, cli_env(s3.env, orv, gh), config(tmp_path))
         assert run_state(out, run_id, s3.options) in ("submitted", "running", "finished")
         wait_for(lambda: run_state(out, run_id, s3.options) in ("finished", "failed"), 120,
                  "the detached run to finish", interval=0.5)
         assert run_state(out, run_id, s3.options) == "finished", procs.logs()
-        status = subprocess.run([TOOLCENSUS, "status", out], env=cli_env(s3, orv, gh),
+        status = subprocess.run([TOOLCENSUS, "status", out], env=cli_env(s3.env, orv, gh),
                                 capture_output=True, text=True, timeout=60)
     assert digests(out, s3.options) == expected
     assert status.returncode == 0, status.stderr
@@ -100,7 +91,7 @@ def test_cancel_stops_a_detached_crawl_cleanly(
 
     out = s3.url("cancelled")
     with services(latency=1.0) as (orv, gh):
-        env = cli_env(s3, orv, gh)
+        env = cli_env(s3.env, orv, gh)
         run_id = submit(procs, out, env, config(tmp_path))
         wait_for(lambda: fragments(out, s3.options), 120, "a first fragment", interval=0.2)
         result = subprocess.run([TOOLCENSUS, "crawl", "--cancel", run_id, "--cluster",

@@ -8,10 +8,9 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from cluster_procs import base_env, kill
+from cluster_procs import cli_env, kill
 from crawl_helpers import (
     VENUES,
     demo_papers,
@@ -80,15 +79,6 @@ def test_transient_failures_are_retried_by_the_next_run_only(tmp_path: Path) -> 
         assert digests(settings.out) == digests(str(tmp_path / "ref"))
 
 
-def _cli_env(s3: S3, orv: Any, gh: Any) -> dict[str, str]:  # noqa: F811
-    return base_env({
-        **s3.env,
-        "OPENREVIEW_API_BASEURL": orv.url_v1, "OPENREVIEW_API_BASEURL_V2": orv.url_v2,
-        "TOOLCENSUS_GITHUB_API_URL": gh.api_url, "TOOLCENSUS_GITHUB_ARCHIVE_URL": gh.archive_url,
-        "TOOLCENSUS_GITLAB_URL": gh.gitlab_url,
-    })
-
-
 def write_config(path: Path) -> str:
     path.write_text("openreview_pace: 0\nrequests_per_second: 0\nretries: 1\n"
                     "backoff_base: 0.05\nmax_retry_wait: 2\nwindow: 8\n", encoding="utf-8")
@@ -109,7 +99,7 @@ def test_killed_client_then_rerun_equals_uninterrupted_crawl(
         repo_of = {t.key: t.link.repo.removeprefix("github.com/") for t in plan(papers, ref).tasks}
         args = [TOOLCENSUS, "crawl", *VENUES, "--cluster", "none", "--out", out,
                 "--config", config]
-        env = _cli_env(s3, orv, gh)
+        env = cli_env(s3.env, orv, gh)
         gh.latency = 0.2  # each repository takes ~0.4 s: the kill lands halfway
         log = open(tmp_path / "first.log", "wb")  # noqa: SIM115
         proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT,
