@@ -1,12 +1,14 @@
 """Import statements of Python source and notebooks, without executing anything.
 
-The scanner is a single compiled regular expression over the file's *bytes*:
-it skips comments and string literals (so ``import x`` inside a docstring is not
-an import) and captures statements that start a line (also after ``try:`` /
-``else:`` / ``if ...:``). Working on bytes makes it independent of the file's
-encoding (PEP 263 gbk/latin-1 files, undecodable junk) and of Python 2 syntax.
-It agrees with ``ast`` on valid Python (checked by the tests) and is several
-times faster, which is what lets extraction run near the decompression floor.
+The scanner is one compiled regular expression over the file's *bytes* that
+finds the lines starting with an import statement (also after ``try:`` /
+``else:`` / ``if ...:``) and captures the common one-name forms; other forms are
+parsed per line (cached). Lines inside multi-line strings (``import x`` in a
+docstring) are dropped by tokenising strings and comments up to the last hit.
+Working on bytes makes it independent of the file's encoding (PEP 263
+gbk/latin-1 files, undecodable junk) and of Python 2 syntax. It agrees with
+``ast`` on valid Python (checked by the tests) and is several times faster,
+which is what lets extraction run near the decompression floor.
 """
 
 from __future__ import annotations
@@ -25,9 +27,19 @@ _SQ = rb"'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"
 _LEAD = rb"(?:(?:try|else|finally|except\b[^\n:]*|(?:el)?if\b[^\n:]*)[ \t]*:[ \t]*)?"
 _STRINGS = re.compile(b"|".join([rb"\#[^\n]*", _DQ3, _SQ3, _DQ, _SQ]))
 _STMT_AT = re.compile(rb"[ \t]*" + _LEAD + rb"(?P<stmt>(?:import|from)[ \t\\(][^\n]*)")
-# "import" preceded on its line by blanks only, by "from ..." or by a ":", matched on to
-# the line start -- written reversed (see _candidate_lines).
-_REV_CANDIDATE = re.compile(rb"tropmi(?:[ \t]*|[^\n]*?morf[ \t]*|[^\n]*:[^\n]*)(?=\n|\Z)")
+# A line holding an import statement (after the newline before it). Groups: 1 = the
+# module of ``import a.b [as c]``; 2, 3 = module and name of ``from a import b [as c]``;
+# 4 = any other line starting with import/from, or with try/else/if/... and holding
+# "import" (parsed by _line_statement). Possessive quantifiers (no backtracking on
+# blanks) and the [efit] guard keep the cost per line that is no import near the floor.
+_B_ID = rb"[A-Za-z_]\w*+(?:\.[A-Za-z_]\w*+)*+"
+_B_END = rb"(?:[ \t]++as[ \t]++\w++)?[ \t\r\f\v]*+(?=\n|\#|\Z)"
+_LINE = re.compile(
+    rb"\n[ \t]*+(?=[efit])(?:"
+    rb"import[ \t]++(" + _B_ID + rb")" + _B_END
+    + rb"|from[ \t]++(" + _B_ID + rb")[ \t]++import[ \t]++(\w++)" + _B_END
+    + rb"|((?:import|from)[ \t\\(][^\n]*"
+    rb"|(?:try|else|finally|except|(?:el)?if)\b[^\n]*import[^\n]*))")
 _DOTTED = r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*"
 _IMPORT = re.compile(r"^import\s+(?P<names>.+)$", re.S)
 _FROM = re.compile(rf"^from\s+(?P<mod>\.*\s*(?:{_DOTTED})?)\s*import\s*(?P<names>.*)$", re.S)
@@ -56,33 +68,37 @@ class NotebookCode:
 def scan_imports(source: bytes) -> set[str]:
     """Absolute imported names of one file, dotted (``from a import b`` → ``a.b``).
 
-    Relative imports are dropped. Never raises on any input. Lines containing
-    ``import`` are found with a plain byte search; string literals and comments
-    are tokenised only up to the last of them, to drop lines inside strings.
+    Relative imports are dropped. Never raises on any input. One search finds
+    every line that starts with an import statement (or with ``try:``/``if ...:``
+    and holds ``import``) and parses the common one-name forms in its groups;
+    string literals and comments are tokenised only up to the last such line,
+    and only when a multi-line string can start before it.
 
     >>> sorted(scan_imports(b"import os, numpy as np\\nfrom torch.nn import functional\\n"))
     ['numpy', 'os', 'torch.nn.functional']
     """
     if b"import" not in source:
         return set()
-    lines = []
-    for start in _candidate_lines(source):
-        eol = source.find(b"\n", start)
-        if eol == -1:
-            eol = len(source)
-        parsed = _line_statement(source[start:eol])
-        if parsed is not None:
-            lines.append((start, eol, parsed))
-    if not lines:
+    text = b"\n" + source  # every line, the first too, starts after a newline
+    hits = list(_LINE.finditer(text))
+    if not hits:
         return set()
-    last = lines[-1][0]
-    inside = _multiline_spans(source, last) if _may_span(source, last) else []
-    found: set[str] = set()
-    for start, eol, (names, stmt) in lines:
-        if inside and start < inside[-1][1] and _covered(inside, start):
+    inside = _multiline_spans(text, hits[-1].start()) if _may_span(text, hits[-1].start()) else []
+    found: list[str] = []
+    for hit in hits:
+        if inside and hit.start() < inside[-1][1] and _covered(inside, hit.start() + 1):
             continue
-        found.update(names if stmt is None else _continued(source, stmt, eol))
-    return found
+        imported, mod, name, other = hit.groups()
+        if imported is not None:
+            found.append(imported.decode())
+        elif mod is not None:
+            found.append(f"{mod.decode()}.{name.decode()}")
+        else:
+            parsed = _line_statement(other)
+            if parsed is not None:
+                names, stmt = parsed
+                found.extend(names if stmt is None else _continued(text, stmt, hit.end()))
+    return set(found)
 
 
 def _continued(source: bytes, stmt: bytes, eol: int) -> tuple[str, ...]:
@@ -120,18 +136,6 @@ def _may_span(source: bytes, end: int) -> bool:
     return (source.find(b'"""', 0, end + 3) != -1 or source.find(b"'''", 0, end + 3) != -1
             or source.find(b"\\\n", 0, end) != -1)
 
-
-def _candidate_lines(source: bytes) -> list[int]:
-    """Start offsets of the lines that may hold an import statement, ascending.
-
-    Found by searching the *reversed* bytes for ``tropmi`` preceded on its line
-    by only blanks, by ``from`` at the line start, or by a ``:`` (``try: import
-    x``): a literal-led search that runs in C, where a per-line regex or a Python
-    loop per occurrence of ``import`` (most sit in strings and names) would not.
-    Each match runs on to the line start, so every line is found once.
-    """
-    size = len(source)
-    return [size - m.end() for m in _REV_CANDIDATE.finditer(source[::-1])][::-1]
 
 def _multiline_spans(source: bytes, end: int) -> list[tuple[int, int]]:
     """(start, end) of string literals spanning lines, tokenised from the top up to ``end``."""
