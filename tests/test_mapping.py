@@ -10,7 +10,9 @@ from crawler.mapping import (
     declared_name,
     family_of,
     import_table,
+    local_names,
     pick_variant,
+    read_table,
     resolve_import,
 )
 
@@ -62,3 +64,112 @@ def test_variants_follow_what_is_declared() -> None:
     assert pick_variant("tensorflow", {"tensorflow-gpu"}) == "tensorflow-gpu"
     assert pick_variant("cupy", {"cupy-cuda11x"}) == "cupy-cuda11x"
     assert pick_variant("tensorflow", {"torch"}) == "tensorflow"
+
+
+# Import names that differ from their distribution, each checked against the
+# distribution's wheel/sdist (top_level.txt or RECORD) when the table row was added.
+LONG_TAIL = [
+    ("pyspiel", "open-spiel"), ("meltingpot", "dm-meltingpot"), ("retro", "gym-retro"),
+    ("habitat_baselines.rl", "habitat-baselines"), ("pybullet_data", "pybullet"),
+    ("pydrake.all", "drake"), ("pinocchio", "pin"), ("snap", "snap-stanford"),
+    ("sknetwork", "scikit-network"), ("art.attacks.evasion", "adversarial-robustness-toolbox"),
+    ("taming.models.vqgan", "taming-transformers"), ("imwatermark", "invisible-watermark"),
+    ("cleanfid.fid", "clean-fid"), ("psbody.mesh", "psbody-mesh"), ("mcubes", "pymcubes"),
+    ("igl", "libigl"), ("quaternion", "numpy-quaternion"), ("Imath", "openexr"),
+    ("comet.models", "unbabel-comet"), ("mauve", "mauve-text"), ("nlgeval", "nlg-eval"),
+    ("whisper", "openai-whisper"), ("nemo.collections.asr", "nemo-toolkit"),
+    ("speech_recognition", "speechrecognition"), ("fastchat.model", "fschat"),
+    ("llama_cpp", "llama-cpp-python"), ("awq", "autoawq"), ("vertexai", "google-cloud-aiplatform"),
+    ("_jsonnet", "jsonnet"), ("official.nlp", "tf-models-official"),
+    ("tensorflow_serving.apis", "tensorflow-serving-api"), ("scvi.model", "scvi-tools"),
+    ("ants", "antspyx"), ("radiomics", "pyradiomics"), ("nrrd", "pynrrd"), ("dicom", "pydicom"),
+    ("ee", "earthengine-api"), ("ogr", "gdal"), ("skbio", "scikit-bio"), ("allel", "scikit-allel"),
+    ("castle.algorithms", "gcastle"), ("causallearn.search", "causal-learn"),
+    ("autosklearn.classification", "auto-sklearn"), ("tap", "typed-argument-parser"),
+    ("cattr", "cattrs"), ("progressbar", "progressbar2"), ("pl_bolts", "lightning-bolts"),
+    ("torchnlp", "pytorch-nlp"), ("pytorch_grad_cam", "grad-cam"), ("Orange", "orange3"),
+    ("sklearnex", "scikit-learn-intelex"), ("mkl", "mkl-service"),
+    ("websocket", "websocket-client"),
+    ("socketio", "python-socketio"), ("telegram.ext", "python-telegram-bot"),
+    ("mysql.connector", "mysql-connector-python"), ("bson", "pymongo"),
+    ("dns.resolver", "dnspython"),
+    ("win32api", "pywin32"), ("win32com.client", "pywin32"), ("Xlib", "python-xlib"),
+    ("cairo", "pycairo"), ("gi.repository", "pygobject"), ("RPi.GPIO", "rpi-gpio"),
+    ("vis.visualization", "keras-vis"), ("tvtk.api", "mayavi"),
+]
+
+
+@pytest.mark.parametrize("name, dist", LONG_TAIL)
+def test_long_tail_imports(name: str, dist: str) -> None:
+    assert resolve_import(name).dist == dist
+
+
+@pytest.mark.parametrize("name, dist", [
+    ("azure.storage.blob", "azure-storage-blob"), ("azure.identity", "azure-identity"),
+    ("azure.ai.ml.entities", "azure-ai-ml"), ("azure.keyvault.secrets", "azure-keyvault-secrets"),
+    ("azure.mgmt.compute", "azure-mgmt-compute"),
+    ("azure.cognitiveservices.vision.computervision",
+     "azure-cognitiveservices-vision-computervision"),
+    ("google.cloud.pubsub_v1", "google-cloud-pubsub"),
+    ("google.cloud.exceptions", "google-cloud-core"),
+    ("google.api_core.exceptions", "google-api-core"), ("google.rpc", "googleapis-common-protos"),
+    ("pyannote.audio", "pyannote-audio"), ("backports.zoneinfo", "backports-zoneinfo"),
+    ("openff.toolkit.topology", "openff-toolkit"), ("orbax.checkpoint", "orbax-checkpoint"),
+])
+def test_namespace_templates(name: str, dist: str) -> None:
+    assert resolve_import(name).dist == dist
+
+
+@pytest.mark.parametrize("name", ["dnnlib", "torch_utils", "tflib", "agents", "envs", "vis",
+                                  "third_party", "unet"])
+def test_generic_local_names_are_not_reported(name: str) -> None:
+    res = resolve_import(name)
+    assert (res.dist, res.mapped) == ("", False)
+
+
+def test_hf_packages_are_mapped_not_local() -> None:
+    # `datasets`/`evaluate` are Hugging Face packages: mapped, never generic local names.
+    assert {"datasets", "evaluate"} <= set(import_table())
+    assert not {"datasets", "evaluate"} & local_names()
+
+
+def test_local_names_are_not_table_keys() -> None:
+    assert not local_names() & set(import_table())
+
+
+def test_every_variant_is_reachable_from_an_import() -> None:
+    # pick_variant only runs on mapped imports: a variant row whose default distribution
+    # no import maps to could never apply.
+    targets = set(import_table().values())
+    assert {dist for dist, _ in read_table("variants.csv")} - targets == set()
+
+
+@pytest.mark.parametrize("dist, present, picked", [
+    ("faiss-cpu", {"faiss-gpu-cu12"}, "faiss-gpu-cu12"), ("faiss-cpu", {"faiss"}, "faiss"),
+    ("dgl", {"dgl-cu113"}, "dgl-cu113"), ("spconv", {"spconv-cu118"}, "spconv-cu118"),
+    ("pynvml", {"nvidia-ml-py"}, "nvidia-ml-py"), ("python-igraph", {"igraph"}, "igraph"),
+    ("fair-esm", {"esm"}, "esm"), ("progressbar2", {"progressbar"}, "progressbar"),
+    ("jax", {"jax-metal"}, "jax"), ("onnxruntime", {"onnxruntime-extensions"}, "onnxruntime"),
+])
+def test_more_variants(dist: str, present: set[str], picked: str) -> None:
+    assert pick_variant(dist, present) == picked
+
+
+@pytest.mark.parametrize("name, dist", [
+    ("pyg", "torch-geometric"), ("pytorch-scatter", "torch-scatter"), ("numpy-base", "numpy"),
+    ("matplotlib-base", "matplotlib"), ("pytables", "tables"), ("pyqt", "pyqt5"),
+    ("torchtriton", "triton"), ("dgl-cuda11.3", "dgl"), ("ray-core", "ray"),
+    ("cpuonly", ""), ("setuptools", ""), ("graphviz", ""), ("magma-cuda118", ""), ("vc", ""),
+    ("python-graphviz", "graphviz"), ("faiss-gpu", "faiss-gpu"),
+])
+def test_conda_names(name: str, dist: str) -> None:
+    assert conda_name(name) == dist
+
+
+@pytest.mark.parametrize("name, dist", [
+    ("umap", "umap-learn"), ("hydra", "hydra-core"), ("pyro", "pyro-ppl"), ("attr", "attrs"),
+    ("community", "python-louvain"), ("fitz", "pymupdf"), ("pytorch_geometric", "torch-geometric"),
+    ("python-opencv", "opencv-python"), ("serial", "pyserial"), ("tqdm", "tqdm"),
+])
+def test_declared_aliases(name: str, dist: str) -> None:
+    assert declared_name(name) == dist
