@@ -148,19 +148,25 @@ def pipreqs_names(tree: str) -> set[str]:
 
 def summary(scores: list[Score], imported_only: dict[str, set[str]] | None = None
             ) -> dict[str, float]:
-    """Micro and macro precision/recall and framework exact-match rate."""
-    sc = scores
-    if imported_only is not None:  # recall on the labelled tools that code imports
-        sc = [Score(s.name, imported_only[s.name], s.got) for s in scores]
-    tp = sum(s.tp for s in sc)
-    got = sum(len(s.got) for s in sc)
-    exp = sum(len(s.expected) for s in sc)
-    n = max(len(sc), 1)
-    return {"micro_precision": tp / got if got else 1.0, "micro_recall": tp / exp if exp else 1.0,
-            "macro_precision": sum(s.precision for s in sc) / n,
-            "macro_recall": sum(s.recall for s in sc) / n,
+    """Micro and macro precision/recall and framework exact-match rate.
+
+    With ``imported_only``, recall is over the labelled tools that some code imports
+    (what an import-only tool such as pipreqs can find); precision stays over all labels.
+    """
+    n = max(len(scores), 1)
+    tp = sum(s.tp for s in scores)
+    got = sum(len(s.got) for s in scores)
+    exp_sets = ({s.name: s.expected for s in scores} if imported_only is None
+                else imported_only)
+    rec = [Score(s.name, exp_sets[s.name], s.got) for s in scores]
+    rtp = sum(r.tp for r in rec)
+    exp = sum(len(r.expected) for r in rec)
+    return {"micro_precision": tp / got if got else 1.0,
+            "micro_recall": rtp / exp if exp else 1.0,
+            "macro_precision": sum(s.precision for s in scores) / n,
+            "macro_recall": sum(r.recall for r in rec) / n,
             "framework_exact": sum(s.fw_expected == s.fw_got for s in scores) / n,
-            "packages": len(sc), "labelled": exp, "reported": got, "tp": tp}
+            "packages": len(scores), "labelled": exp, "reported": got, "tp": tp}
 
 
 def run(rows: list[dict[str, Any]], cache: Path, with_pipreqs: bool) -> dict[str, Any]:
@@ -218,9 +224,11 @@ def print_report(out: dict[str, Any]) -> None:
     for key in ("ours", "ours_imported_subset", "pipreqs", "pipreqs_imported_subset"):
         if key in out:
             s = out[key]
+            fw = "" if key.startswith("pipreqs") else (
+                f"framework exact {s['framework_exact']:.3f} ")
             print(f"{key}: micro P {s['micro_precision']:.3f} R {s['micro_recall']:.3f}, "
                   f"macro P {s['macro_precision']:.3f} R {s['macro_recall']:.3f}, "
-                  f"framework exact {s['framework_exact']:.3f} ({s['packages']} packages, "
+                  f"{fw}({s['packages']} packages, "
                   f"{s['labelled']} labelled, {s['reported']} reported, {s['tp']} correct)")
     print("\nErrors (ours):")
     for p in out["packages"]:
