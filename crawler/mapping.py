@@ -15,8 +15,11 @@ Rules (documented in ``docs/bench/extract.md``):
 * ``variants.csv``: an import is attributed to a variant the repository
   declares or installs (``import tensorflow`` + ``tensorflow-gpu`` in
   requirements → ``tensorflow-gpu``), so variants are kept as used.
+* A ``google.cloud`` product module with an API-version suffix maps like the
+  bare product (``google.cloud.pubsub_v1`` → ``google-cloud-pubsub``).
 * ``dist_aliases.csv`` / ``conda_map.csv``: declared names that are not the
-  PyPI name (``pytorch`` → ``torch``; ``cudatoolkit`` is not Python).
+  PyPI name (``pytorch`` → ``torch``; ``cudatoolkit`` is not Python); conda
+  names by prefix/suffix (``cuda-*``, ``xorg-*``, ``r-*``, ``*-cpp``) are not Python.
 * ``frameworks.csv``: distribution → framework family.
 """
 
@@ -33,6 +36,12 @@ from packaging.utils import canonicalize_name
 from crawler.stdlib import read_name_list
 
 _PLAUSIBLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# API-version suffix of a google.cloud product module: _v1, _v2beta1, _v1p3beta1.
+_GCLOUD_VERSION = re.compile(r"_v\d+(?:alpha\d*|beta\d*|p\d+(?:alpha|beta)\d*)?$")
+# Conda names that are never Python distributions (unless listed in conda_map.csv):
+# system libraries, CUDA components, MAGMA builds, X11 libraries, R packages, C++ libraries.
+_NOT_PYTHON_PREFIXES = ("lib", "_", "cuda-", "magma-", "xorg-", "r-")
+_NOT_PYTHON_SUFFIXES = ("-devel", "-dev", "-cpp")
 
 
 def read_table(filename: str) -> list[tuple[str, str]]:
@@ -75,25 +84,46 @@ def local_names() -> frozenset[str]:
 def resolve_import(dotted: str) -> Resolved:
     """Map a dotted import name to a distribution by longest known prefix.
 
+    A versioned ``google.cloud`` product module maps like the bare product.
+
     >>> resolve_import("google.cloud.storage").dist
     'google-cloud-storage'
+    >>> resolve_import("google.cloud.vision_v1p3beta1").dist
+    'google-cloud-vision'
     >>> resolve_import("cv2").dist
     'opencv-python'
     """
-    table = import_table()
     parts = dotted.split(".")
-    for i in range(len(parts), 0, -1):
-        key = ".".join(parts[:i])
-        if key in table:
-            return Resolved(table[key], key, True)
-        if i >= 2:
-            template = table.get(".".join(parts[: i - 1]) + ".*")
-            if template is not None:
-                return Resolved(template.format(parts[i - 1].replace("_", "-")), key, True)
+    hit = _longest_prefix(import_table(), _unversioned(parts))
+    if hit is not None:
+        dist, depth = hit
+        return Resolved(dist, ".".join(parts[:depth]), True)
     top = parts[0]
     if plausible_pypi_name(top):
         return Resolved(str(canonicalize_name(top)), "", False)
     return Resolved("", "", False)
+
+
+def _unversioned(parts: list[str]) -> list[str]:
+    """``google.cloud.pubsub_v1`` → ``google.cloud.pubsub`` (API-version modules)."""
+    if len(parts) >= 3 and parts[:2] == ["google", "cloud"]:
+        bare = _GCLOUD_VERSION.sub("", parts[2])
+        if bare:
+            return [*parts[:2], bare, *parts[3:]]
+    return parts
+
+
+def _longest_prefix(table: dict[str, str], parts: list[str]) -> tuple[str, int] | None:
+    """(distribution, number of parts matched) for the longest key or template."""
+    for i in range(len(parts), 0, -1):
+        key = ".".join(parts[:i])
+        if key in table:
+            return table[key], i
+        if i >= 2:
+            template = table.get(".".join(parts[: i - 1]) + ".*")
+            if template is not None:
+                return template.format(parts[i - 1].replace("_", "-")), i
+    return None
 
 
 def plausible_pypi_name(top: str) -> bool:
@@ -153,13 +183,17 @@ def declared_name(name: str) -> str:
 def conda_name(name: str) -> str:
     """PyPI name for a conda package name; ``""`` when it is not a Python package.
 
-    >>> conda_name("cudatoolkit"), conda_name("pytorch")
-    ('', 'torch')
+    Rows of ``conda_map.csv`` win; otherwise names starting with ``lib``, ``_``,
+    ``cuda-``, ``magma-``, ``xorg-``, ``r-`` or ending in ``-dev``, ``-devel``,
+    ``-cpp`` are not Python (``cuda-python`` and ``librosa`` are rows).
+
+    >>> conda_name("cudatoolkit"), conda_name("pytorch"), conda_name("cuda-nvcc")
+    ('', 'torch', '')
     """
     low = name.strip().lower()
     if low in _conda():
         return _conda()[low]
-    if low.startswith(("lib", "_")) or low.endswith(("-devel", "-dev")) or not low:
+    if not low or low.startswith(_NOT_PYTHON_PREFIXES) or low.endswith(_NOT_PYTHON_SUFFIXES):
         return ""
     return declared_name(low)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from crawler.mapping import (
@@ -10,6 +12,7 @@ from crawler.mapping import (
     declared_name,
     family_of,
     import_table,
+    is_known_import,
     local_names,
     pick_variant,
     read_table,
@@ -173,3 +176,67 @@ def test_conda_names(name: str, dist: str) -> None:
 ])
 def test_declared_aliases(name: str, dist: str) -> None:
     assert declared_name(name) == dist
+
+
+@pytest.mark.parametrize("name, dist", [
+    ("google.cloud.pubsub_v1", "google-cloud-pubsub"),
+    ("google.cloud.bigquery_storage_v1", "google-cloud-bigquery-storage"),
+    ("google.cloud.vision_v1p3beta1", "google-cloud-vision"),
+    ("google.cloud.speech_v1p1beta1", "google-cloud-speech"),
+    ("google.cloud.aiplatform_v1beta1.types", "google-cloud-aiplatform"),
+    ("google.cloud.language_v1alpha2", "google-cloud-language"),
+    ("google.cloud.secretmanager_v1", "google-cloud-secret-manager"),  # via the explicit row
+    ("google.cloud.storage", "google-cloud-storage"),
+    ("google.cloud.vision_v1x", "google-cloud-vision-v1x"),  # not an API-version suffix
+])
+def test_google_cloud_api_version_suffix(name: str, dist: str) -> None:
+    assert resolve_import(name).dist == dist
+
+
+def test_google_cloud_version_rule_keeps_the_written_name_as_provenance() -> None:
+    assert resolve_import("google.cloud.pubsub_v1.types").key == "google.cloud.pubsub_v1"
+
+
+def test_no_versioned_google_cloud_rows_left() -> None:
+    # The rule covers them; a new `_v1` row would be dead weight.
+    versioned = [k for k in import_table()
+                 if k.startswith("google.cloud.") and re.search(r"_v\d", k)]
+    assert versioned == []
+
+
+@pytest.mark.parametrize("name, dist", [
+    ("cuda-nvcc", ""), ("cuda-version", ""), ("cuda-cudart-dev", ""), ("magma-cuda124", ""),
+    ("xorg-libxfixes", ""), ("r-base", ""), ("r-ggplot2", ""), ("yaml-cpp", ""),
+    ("abseil-cpp", ""), ("libgcc-ng", ""),
+    # Python packages the prefix/suffix rules must not swallow.
+    ("cuda-python", "cuda-python"), ("cuda-bindings", "cuda-bindings"), ("librosa", "librosa"),
+    ("libcst", "libcst"), ("r2pipe", "r2pipe"), ("rpy2", "rpy2"), ("xarray", "xarray"),
+    ("llama-cpp-python", "llama-cpp-python"), ("cudf", "cudf"), ("magma", ""),
+])
+def test_conda_not_python_rules(name: str, dist: str) -> None:
+    assert conda_name(name) == dist
+
+
+def test_conda_rows_are_not_redundant_with_the_rules() -> None:
+    # A row for a rule-covered name must be an exception (a Python package), never "".
+    covered = [name for name, dist in read_table("conda_map.csv")
+               if dist == "" and (name.startswith(("lib", "_", "cuda-", "magma-", "xorg-", "r-"))
+                                  or name.endswith(("-dev", "-devel", "-cpp")))]
+    assert covered == []
+
+
+@pytest.mark.parametrize("name, dist", [
+    ("Image", "pillow"), ("ImageDraw", "pillow"), ("ImageOps", "pillow"), ("ImageFont", "pillow"),
+    ("ImageTk", "pillow"), ("PngImagePlugin", "pillow"), ("ExifTags", "pillow"),
+    ("Imagen", "imagen"),  # exact names only, not a prefix
+    ("cleverhans_tutorials.tutorial_models", "cleverhans"), ("hypertune", "cloudml-hypertune"),
+    ("brax.envs", "brax"), ("minatar", "minatar"),
+])
+def test_real_corpus_rows(name: str, dist: str) -> None:
+    assert resolve_import(name).dist == dist
+
+
+def test_brax_and_minatar_are_known_names() -> None:
+    # Known names are hidden only by the importer's own folder chain, not by any folder anywhere.
+    assert is_known_import("brax") and is_known_import("minatar")
+    assert not is_known_import("some_unknown")
