@@ -165,7 +165,7 @@ def cmd_extract(args: argparse.Namespace, emit: Emit) -> int:
         except CrawlError as exc:
             status = max(status, 2 if isinstance(exc, ConfigError) else 1)
             message = str(exc) if str(exc).startswith(path) else f"{path}: {exc}"
-            obj = {"path": path, "tools": [], "frameworks": [], "unresolved": [],
+            obj = {"path": path, "tools": [], "frameworks": [], "unresolved": [], "own": [],
                    "errors": [{"path": path, "reason": message}], "manifests": [],
                    "n_files": 0, "n_py_files": 0, "n_notebooks": 0}
             _say(f"toolcensus: {message}")

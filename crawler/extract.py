@@ -20,8 +20,9 @@ from crawler.imports import notebook_code, scan_imports
 from crawler.local_modules import LocalIndex
 from crawler.manifests import Dep, command_kind, install_text, manifest_kind, parse_manifests
 from crawler.manifests_reqs import install_commands
-from crawler.mapping import family_of, known_tops, pick_variant, resolve_import
-from crawler.records import FRAMEWORK_FAMILIES, Extraction, FileError, Tool
+from crawler.mapping import declared_name
+from crawler.merge import merge_tools
+from crawler.records import Extraction, FileError
 from crawler.stdlib import is_stdlib
 
 MiB = 1 << 20
@@ -132,83 +133,15 @@ class Collector:
     def finish(self) -> Extraction:
         """Resolve includes and imports, merge evidence, and build the record."""
         manifests = parse_manifests(self.blobs, self.limits.max_include_depth)
-        tools, frameworks, unresolved = merge_tools(
-            manifests.deps + self.installed, self.imports, self.index)
+        own = manifests.projects | {declared_name(p) for p in self.index.root_packages()}
+        merged = merge_tools(manifests.deps + self.installed, self.imports, self.index, own)
         return Extraction(
-            tools=tools, frameworks=frameworks, unresolved=unresolved,
+            tools=merged.tools, frameworks=merged.frameworks, unresolved=merged.unresolved,
+            own=tuple(sorted(own)),
             errors=tuple(sorted(set(self.errors + manifests.errors),
                                 key=lambda e: (e.path, e.reason))),
             manifests=tuple(manifests.manifests), n_files=self.n_files,
             n_py_files=self.n_py, n_notebooks=self.n_nb)
-
-
-@dataclass(slots=True)
-class _Evidence:
-    sources: set[str]
-    specs: list[tuple[str, str]]  # (file, spec) from declarations and install lines
-    files: set[str]
-    via: list[str]
-
-
-# Imported by a setup.py only to package the repository; still reported when declared,
-# or when imported by the repository's code.
-BUILD_TOOLS = frozenset({"setuptools", "setuptools-scm", "wheel", "pbr", "versioneer"})
-
-
-def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalIndex
-                ) -> tuple[tuple[Tool, ...], tuple[str, ...], tuple[str, ...]]:
-    """Declared/installed deps and imports → (tools, frameworks, unresolved)."""
-    evidence: dict[str, _Evidence] = {}
-
-    def note(name: str, source: str, file: str, via: str, spec: str = "") -> None:
-        ev = evidence.setdefault(name, _Evidence(set(), [], set(), []))
-        ev.sources.add(source)
-        ev.files.add(file)
-        if spec:
-            ev.specs.append((file, spec) if source == "declared" else ("~" + file, spec))
-        if via not in ev.via:
-            ev.via.append(via)
-
-    for dep in deps:
-        note(dep.name, dep.source, dep.file, f"{dep.file}: {dep.text}", dep.spec)
-    present = set(evidence)
-    unresolved: set[str] = set()
-    for dotted in sorted(imports):
-        top = dotted.split(".", 1)[0]
-        if is_stdlib(top):
-            continue
-        known = top in known_tops()
-        files = [f for f in imports[dotted] if not index.is_local(dotted, f, known)]
-        if not files:
-            continue
-        res = resolve_import(dotted)
-        if res.mapped and not res.dist:
-            continue
-        dist = pick_variant(res.dist, present) if res.mapped else res.dist
-        if not res.mapped and dist not in present:
-            unresolved.add(top)
-        if dist in BUILD_TOOLS:  # packaging machinery in setup.py is not a research tool
-            files = [f for f in files if f.rpartition("/")[2] != "setup.py"]
-        if dist and files:
-            via = f"import {res.key}" if res.mapped else f"import {top} (unmapped: same name)"
-            for f in files:
-                note(dist, "imported", f, via)
-    tools = tuple(
-        Tool(name, tuple(sorted(ev.sources)), min(ev.specs)[1] if ev.specs else "",
-             tuple(sorted(ev.files)), tuple(ev.via))
-        for name, ev in sorted(evidence.items()))
-    return tools, frameworks_of(tools), tuple(sorted(unresolved))
-
-
-def frameworks_of(tools: tuple[Tool, ...]) -> tuple[str, ...]:
-    """Framework families: from imported tools; else declared; else installed-only."""
-    family: dict[str, str] = {}  # each tool looked up once, whatever its sources
-    for source in ("imported", "declared", "installed"):
-        fams = {family[t.name] if t.name in family else family.setdefault(t.name, family_of(t.name))
-                for t in tools if source in t.sources} - {""}
-        if fams:
-            return tuple(f for f in FRAMEWORK_FAMILIES if f in fams)
-    return ()
 
 
 def extract_files(files: Iterable[tuple[str, bytes]], limits: Limits | None = None) -> Extraction:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 _CODE_SUFFIXES = (".py", ".pyw", ".pyx", ".so", ".pyd")
+_MAX_PLACES = 4  # places kept per name; a name found in more places hides it everywhere
 
 
 class LocalIndex:
@@ -18,29 +19,44 @@ class LocalIndex:
     installed package wins over a namespace portion. Unknown names are also
     hidden by any directory or module of that name anywhere (pipreqs' rule).
     A folder with no Python files (``configs/yaml/``) never hides anything.
+
+    A module or folder never hides an import made from inside itself
+    (``utils/wandb.py`` doing ``import wandb``, ``envs/brax/brax_env.py`` doing
+    ``import brax``), unless it sits at an importable root (the repository
+    root, ``src/``, a sub-project root), where it is the package importing itself.
     """
 
     def __init__(self) -> None:
         self.modules: dict[str, set[str]] = {}
         self.namespaces: dict[str, dict[str, set[str]]] = {}
-        self.any_names: set[str] = set()
+        self.places: dict[str, list[str]] = {}  # name -> folders/modules (without suffix)
         self.project_roots: set[str] = set()
+        self.packages: set[str] = set()  # folders holding an __init__.py
         self._cache: dict[tuple[str, str, bool], bool] = {}
-        self._last_folder = self._last_code_folder = ""
+        self._roots_cache: dict[str, list[str]] = {}
+        self._folders: set[str] = set()
+        self._last_code_folder = ""
+
+    def _place(self, name: str, where: str) -> None:
+        places = self.places.setdefault(name, [])
+        if len(places) < _MAX_PLACES and where not in places:
+            places.append(where)
 
     def add(self, path: str) -> None:
         """Register one repo-relative file path."""
         folder, _, base = path.rpartition("/")
-        if folder != self._last_folder:  # members of one folder mostly arrive together
-            self._last_folder = folder
-            if folder:
-                self.any_names.update(folder.split("/"))
+        if folder not in self._folders:
+            self._folders.add(folder)
+            parts = folder.split("/") if folder else []
+            for i, part in enumerate(parts):
+                self._place(part, "/".join(parts[: i + 1]))
         if base in ("setup.py", "pyproject.toml", "setup.cfg"):
             self.project_roots.add(folder)
+            self._roots_cache.clear()
         if not base.endswith(_CODE_SUFFIXES):
             return
         stem = base.split(".", 1)[0]
-        self.any_names.add(stem)
+        self._place(stem, f"{folder}/{stem}" if folder else stem)
         if folder != self._last_code_folder:  # the folder's own chain of namespace entries
             self._last_code_folder = folder
             parts = folder.split("/") if folder else []
@@ -51,24 +67,34 @@ class LocalIndex:
             up, _, name = folder.rpartition("/")
             self.namespaces.setdefault(up, {}).setdefault(name, set()).add(stem)
             if stem == "__init__":
+                self.packages.add(folder)
                 self.modules.setdefault(up, set()).add(name)
                 return
         self.modules.setdefault(folder, set()).add(stem)
 
     def is_local(self, dotted: str, importer: str, known: bool) -> bool:
         """Whether ``dotted`` imported by file ``importer`` is the repository's own."""
-        folder = importer.rpartition("/")[0]
+        folder, _, base = importer.rpartition("/")
+        top = dotted.split(".", 1)[0]
+        if base.split(".", 1)[0] == top or top in folder.split("/"):
+            return self._lookup(dotted.split("."), folder, known, importer)  # names itself
         key = (dotted, folder, known)
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._cache[key] = self._lookup(dotted.split("."), folder, known)
+            hit = self._cache[key] = self._lookup(dotted.split("."), folder, known, "")
         return hit
 
-    def _lookup(self, parts: list[str], folder: str, known: bool) -> bool:
+    def _lookup(self, parts: list[str], folder: str, known: bool, importer: str) -> bool:
         top = parts[0]
-        if not known and top in self.any_names:
-            return True
+        if not known and top in self.places:
+            places = self.places[top]
+            if (not importer or len(places) >= _MAX_PLACES
+                    or any(not _holds(place, importer) for place in places)):
+                return True
         for root in self._roots(folder):
+            if importer and _holds(f"{root}/{top}" if root else top, importer) \
+                    and not self._importable(root):
+                continue  # the importer's own module or folder, deep in the tree
             if top in self.modules.get(root, ()):
                 return True
             children = self.namespaces.get(root, {}).get(top)
@@ -76,11 +102,29 @@ class LocalIndex:
                 return True
         return False
 
+    def root_packages(self) -> set[str]:
+        """Names of the regular packages at importable roots: what the repository installs."""
+        return {pkg.rpartition("/")[2] for pkg in self.packages
+                if self._importable(pkg.rpartition("/")[0])}
+
+    def _importable(self, root: str) -> bool:
+        base = root.removesuffix("/src") if root != "src" else ""
+        return root in ("", "src") or root in self.project_roots or base in self.project_roots
+
     def _roots(self, folder: str) -> list[str]:
-        roots: list[str] = []
+        roots = self._roots_cache.get(folder)
+        if roots is not None:
+            return roots
+        chain: list[str] = []
         parts = folder.split("/") if folder else []
         for i in range(len(parts), -1, -1):
-            roots.append("/".join(parts[:i]))
-        for base in (*roots, *sorted(self.project_roots)):
-            roots.append(f"{base}/src" if base else "src")
-        return [*roots, *sorted(self.project_roots)]
+            chain.append("/".join(parts[:i]))
+        projects = sorted(self.project_roots)
+        srcs = [f"{base}/src" if base else "src" for base in (*chain, *projects)]
+        roots = self._roots_cache[folder] = [*chain, *srcs, *projects]
+        return roots
+
+
+def _holds(place: str, importer: str) -> bool:
+    """Whether ``place`` (a folder, or a module path without suffix) is or contains ``importer``."""
+    return importer.startswith(place + "/") or importer.rpartition(".")[0] == place

@@ -50,6 +50,7 @@ class ManifestResult:
     deps: list[Dep] = field(default_factory=list)
     manifests: list[str] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    projects: set[str] = field(default_factory=set)  # names the repository's manifests define
 
 
 def manifest_kind(path: str) -> str:
@@ -131,6 +132,8 @@ def _read(path: str, kind: str, blobs: Mapping[str, bytes], result: ManifestResu
     for line in lines:
         if line.error:
             result.errors.append(FileError(path, line.error))
+        elif line.project:
+            result.projects.add(line.project)
         elif line.name and constraint_only:
             constraints.setdefault(line.name, line.spec)
         elif line.name:

@@ -64,6 +64,7 @@ class ReqLine:
     include: str = ""  # path of a -r include
     constraint: str = ""  # path of a -c include
     error: str = ""
+    project: str = ""  # canonical name of the project a setup.py/setup.cfg/pyproject defines
 
 
 def logical_lines(text: str) -> Iterator[str]:

@@ -8,13 +8,16 @@ import re
 from collections.abc import Iterator
 
 from crawler.manifests_reqs import ReqLine, parse_requirement_text
+from crawler.mapping import declared_name
 
 _KEYWORDS = ("install_requires", "extras_require")
+_PROJECT_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._\-]*[A-Za-z0-9])?")
 
 
 def parse_setup_py(data: bytes) -> list[ReqLine]:
     """Requirements of a ``setup.py``: ``install_requires`` and ``extras_require``.
 
+    ``setup(name=...)`` gives a line with ``project`` set (the repository's own name).
     Module-level names assigned from literals are followed (``REQUIRED = [...]``),
     lists can be concatenated, and every string literal ending in ``.txt`` that a
     ``setup.py`` mentions (``open('requirements.txt')``) is returned as an include.
@@ -28,11 +31,20 @@ def parse_setup_py(data: bytes) -> list[ReqLine]:
             for kw in call.keywords:
                 if kw.arg in _KEYWORDS:
                     out.extend(_requirements(_strings(kw.value, env, 0)))
+                elif kw.arg == "name":
+                    out.extend(_project(next(_strings(kw.value, env, 0), ""), "setup(name=...)"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if re.fullmatch(r"[\w./\-]+\.txt", node.value) and "req" in node.value.lower():
                 out.append(ReqLine(include=node.value, text=f"setup.py reads {node.value}"))
     return out
+
+
+def _project(name: str, text: str) -> list[ReqLine]:
+    """The line naming the project a manifest defines (none for an unusable name)."""
+    name = name.strip()
+    return [ReqLine(text=f"{text}: {name}"[:120], project=declared_name(name))] \
+        if _PROJECT_NAME.fullmatch(name) else []
 
 
 def _is_setup(func: ast.expr) -> bool:
@@ -81,7 +93,8 @@ def _requirements(strings: Iterator[str]) -> Iterator[ReqLine]:
 
 
 def parse_setup_cfg(data: bytes) -> list[ReqLine]:
-    """``[options] install_requires`` and ``[options.extras_require]`` of a setup.cfg."""
+    """``[options] install_requires``/``[options.extras_require]`` of a setup.cfg (and the
+    ``[metadata] name`` as a ``project`` line)."""
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     parser.read_string(data.decode("utf-8", "replace"))
     texts: list[str] = []
@@ -90,6 +103,8 @@ def parse_setup_cfg(data: bytes) -> list[ReqLine]:
     if parser.has_section("options.extras_require"):
         texts.extend(v for _, v in parser.items("options.extras_require"))
     out: list[ReqLine] = []
+    if parser.has_option("metadata", "name"):
+        out.extend(_project(parser.get("metadata", "name"), "[metadata] name"))
     for text in texts:
         if text.strip().startswith("file:"):
             for path in text.strip()[5:].split(","):

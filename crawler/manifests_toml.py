@@ -53,8 +53,10 @@ def parse_pyproject(data: bytes) -> list[ReqLine]:
         out.extend(_table_deps(group.get("dependencies") if isinstance(group, dict) else None))
     for group in (tool.get("pdm", {}).get("dev-dependencies") or {}).values():
         out.extend(_pep508(group))
-    own = declared_name(str(project.get("name") or poetry.get("name") or ""))
-    return [r for r in out if r.name != own]
+    name = str(project.get("name") or poetry.get("name") or "").strip()
+    own = declared_name(name) if name else ""
+    return [r for r in out if r.name != own] + (
+        [ReqLine(text=f"project name: {name}"[:120], project=own)] if own else [])
 
 
 def parse_pipfile(data: bytes) -> list[ReqLine]:

@@ -107,6 +107,7 @@ class Extraction:
     tools: tuple[Tool, ...] = ()
     frameworks: tuple[str, ...] = ()  # family names from FRAMEWORK_FAMILIES
     unresolved: tuple[str, ...] = ()  # import names that could not be mapped
+    own: tuple[str, ...] = ()  # the repository's own project/package names, never tools
     errors: tuple[FileError, ...] = ()
     manifests: tuple[str, ...] = ()  # dependency files found, repo-relative
     n_files: int = 0

@@ -142,6 +142,18 @@ LOCAL_CASES = [
     (["src/pkg/__init__.py"], "pkg", "tests/t.py", False, True),
     (["third_party/foo/README"], "foo", "a.py", False, True),
     (["a/b/helper.py"], "helper", "a/b/c/d.py", False, True),
+    # a module or folder does not hide an import made from inside itself ...
+    ([], "wandb", "utils/wandb.py", True, False),
+    ([], "caffe", "nolearn/caffe.py", False, False),
+    (["labs/envs/brax/__init__.py"], "brax", "labs/envs/brax/brax_lib.py", False, False),
+    (["labs/envs/minatar/env.py"], "minatar", "labs/envs/minatar/minatar_env.py", False, False),
+    # ... but another place of that name still does, and so does an importable root
+    (["third_party/caffe/x.py"], "caffe", "nolearn/caffe.py", False, True),
+    (["other/wandb.py"], "wandb", "utils/wandb.py", False, True),
+    (["mypkg/__init__.py"], "mypkg", "mypkg/sub/x.py", False, True),
+    (["src/mypkg/__init__.py"], "mypkg.sub", "src/mypkg/sub/x.py", True, True),
+    (["pkgs/a/setup.py", "pkgs/a/brax/__init__.py"], "brax", "pkgs/a/brax/env.py", True, True),
+    ([], "wandb", "wandb.py", True, True),
 ]
 
 

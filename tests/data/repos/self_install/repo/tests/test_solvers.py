@@ -1,0 +1,6 @@
+import fastdiff
+import pytest
+
+
+def test_odeint():
+    assert fastdiff.odeint

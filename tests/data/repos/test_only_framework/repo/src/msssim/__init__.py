@@ -1,0 +1,1 @@
+from msssim.ssim import ssim
