@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Iterator
 from typing import IO
 
-from crawler.archive import ArchiveLimits, Entry, Wants, member_cap, safe_name, size_cap, strip_top
+from crawler.archive import ArchiveLimits, Entry, Wants, member_cap, safe_name, size_cap
 from crawler.errors import CorruptArchive
 
 IN_CHUNK = 1 << 18  # compressed bytes read per step
@@ -181,7 +181,12 @@ def _members(cur: _Cursor, gz: bool, wants: Wants, limits: ArchiveLimits) -> Ite
     top: str | None = None
     extra: dict[str, str] = {}
     while True:
-        block = cur.take(512)
+        pos = cur.pos
+        if pos + 512 <= len(cur.buf):  # the usual case, inline: a header inside the chunk
+            block = cur.buf[pos : pos + 512]
+            cur.pos = pos + 512
+        else:
+            block = cur.take(512)
         if not block or (not block[0] and not block.strip(b"\0")):
             cur.drain()
             return
@@ -207,7 +212,8 @@ def _members(cur: _Cursor, gz: bool, wants: Wants, limits: ArchiveLimits) -> Ite
         norm, why = _normal(name)
         if top is None:
             top = norm.split("/", 1)[0] if "/" in norm or kind == b"5" else ""
-        rel = strip_top(norm, top)
+        rel = norm[len(top) + 1 :] if top and norm.startswith(top) and norm[len(top) : len(
+            top) + 1] == "/" else norm  # strip_top, inline
         if kind == b"5" or (not why and not rel):
             cur.skip(body + (-body % 512))
             continue
@@ -234,5 +240,9 @@ def _members(cur: _Cursor, gz: bool, wants: Wants, limits: ArchiveLimits) -> Ite
             cur.skip(-size % 512)
             yield Entry(rel, data)
             continue
-        cur.skip(body + (-body % 512))
+        end = cur.pos + body + (-body % 512)
+        if end <= len(cur.buf):  # skip inside the chunk, inline
+            cur.pos = end
+        else:
+            cur.skip(body + (-body % 512))
         yield entry

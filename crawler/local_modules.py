@@ -75,13 +75,14 @@ class LocalIndex:
     def is_local(self, dotted: str, importer: str, known: bool) -> bool:
         """Whether ``dotted`` imported by file ``importer`` is the repository's own."""
         folder, _, base = importer.rpartition("/")
-        top = dotted.split(".", 1)[0]
-        if base.split(".", 1)[0] == top or top in folder.split("/"):
-            return self._lookup(dotted.split("."), folder, known, importer)  # names itself
         key = (dotted, folder, known)
         hit = self._cache.get(key)
         if hit is None:
             hit = self._cache[key] = self._lookup(dotted.split("."), folder, known, "")
+        if hit:  # unless the only place of that name is the importer itself or its folder
+            top = dotted.split(".", 1)[0]
+            if base.split(".", 1)[0] == top or top in folder.split("/"):
+                return self._lookup(dotted.split("."), folder, known, importer)
         return hit
 
     def _lookup(self, parts: list[str], folder: str, known: bool, importer: str) -> bool:

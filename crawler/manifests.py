@@ -55,9 +55,9 @@ class ManifestResult:
 
 def manifest_kind(path: str) -> str:
     """``requirements``/``setup.py``/``setup.cfg``/``pyproject``/``pipfile``/``conda``, or ""."""
-    base = posixpath.basename(path)
+    folder, _, base = path.rpartition("/")
     low = base.lower()
-    parent = posixpath.basename(posixpath.dirname(path)).lower()
+    parent = folder.rpartition("/")[2].lower()
     if _REQ_FILE.match(base) or (parent in _REQ_DIRS and low.endswith((".txt", ".in"))):
         return "requirements"
     if low in ("setup.py", "setup.cfg"):
@@ -73,7 +73,7 @@ def manifest_kind(path: str) -> str:
 
 def command_kind(path: str) -> str:
     """``shell``/``docker``/``readme`` for files whose install commands are read, else ""."""
-    base = posixpath.basename(path).lower()
+    base = path.rpartition("/")[2].lower()
     if base.endswith((".sh", ".bash")):
         return "shell"
     if base.startswith("dockerfile") or base.endswith(".dockerfile"):
