@@ -88,6 +88,8 @@ def scan_imports(source: bytes) -> set[str]:
     for hit in hits:
         if inside and hit.start() < inside[-1][1] and _covered(inside, hit.start() + 1):
             continue
+        if text.endswith(b"\\", 0, hit.start()) or text.endswith(b"\\\r", 0, hit.start()):
+            continue  # the rest of a backslash-continued line, not a statement of its own
         imported, mod, name, other = hit.groups()
         if imported is not None:
             found.append(imported.decode())

@@ -17,7 +17,9 @@ class LocalIndex:
     when the import reaches into a submodule that exists there
     (``from datasets.coco import X`` with ``datasets/coco.py``), because a real
     installed package wins over a namespace portion. Unknown names are also
-    hidden by any directory or module of that name anywhere (pipreqs' rule).
+    hidden by any directory or module of that name anywhere (pipreqs' rule for
+    ``sys.path`` tricks and missing submodules) that is not inside a regular package
+    (``trax/models/bert.py`` is importable only as ``trax.models.bert``).
     A folder with no Python files (``configs/yaml/``) never hides anything.
 
     A module or folder never hides an import made from inside itself
@@ -88,9 +90,10 @@ class LocalIndex:
     def _lookup(self, parts: list[str], folder: str, known: bool, importer: str) -> bool:
         top = parts[0]
         if not known and top in self.places:
-            places = self.places[top]
-            if (not importer or len(places) >= _MAX_PLACES
-                    or any(not _holds(place, importer) for place in places)):
+            places = self.places[top]  # inside a regular package, only importable through it
+            if len(places) >= _MAX_PLACES or any(
+                    place.rpartition("/")[0] not in self.packages
+                    and not (importer and _holds(place, importer)) for place in places):
                 return True
         for root in self._roots(folder):
             if importer and _holds(f"{root}/{top}" if root else top, importer) \

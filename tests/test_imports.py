@@ -37,6 +37,8 @@ SCAN_CASES = [
     (b"from j import (k as l)\nfrom m import n, o\n  import p\n", {"j.k", "m.n", "m.o", "p"}),
     (b"import q\r\nfrom r import s\r\n", {"q", "r.s"}),
     (b"import t", {"t"}),
+    (b"from u.v \\\n    import w, x\n", {"u.v.w", "u.v.x"}),  # not also w and x
+    (b"from u \\\r\n  import w\r\nimport y\r\n", {"u.w", "y"}),
 ]
 
 
@@ -154,6 +156,10 @@ LOCAL_CASES = [
     (["src/mypkg/__init__.py"], "mypkg.sub", "src/mypkg/sub/x.py", True, True),
     (["pkgs/a/setup.py", "pkgs/a/brax/__init__.py"], "brax", "pkgs/a/brax/env.py", True, True),
     ([], "wandb", "wandb.py", True, True),
+    # a module inside a regular package is importable only through that package
+    (["trax/__init__.py", "trax/models/__init__.py", "trax/models/bert.py"], "bert.tokenization",
+     "trax/supervised/x.py", False, False),
+    (["lib/bert.py"], "bert.tokenization", "trax/supervised/x.py", False, True),
 ]
 
 
