@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/bench_real.py --pipreqs       # also pipreqs 0.5.0, offline
     .venv/bin/python benchmarks/bench_real.py --only lpips,nflows --json /tmp/real.json
     .venv/bin/python benchmarks/bench_real.py --fill-sha      # record sha256 of new label rows
+    .venv/bin/python benchmarks/bench_real.py --set heldout   # only rows with "set": "heldout"
 
 Each package of ``benchmarks/real_labels.json`` is fetched once with
 ``pip download --no-deps --no-binary :all: NAME==VERSION -d CACHE`` (CACHE defaults to
@@ -259,6 +260,9 @@ def main() -> None:
     parser.add_argument("--cache", default="/tmp/toolcensus-real", type=Path)
     parser.add_argument("--pipreqs", action="store_true", help="also score pipreqs 0.5.0")
     parser.add_argument("--only", default="", help="comma-separated package names")
+    parser.add_argument("--set", default="", dest="subset",
+                        help="only rows whose 'set' field is this (rows without one are "
+                             "'training': the corpus the extractor was fixed on)")
     parser.add_argument("--json", default="", help="write the full result to this file")
     parser.add_argument("--fill-sha", action="store_true")
     args = parser.parse_args()
@@ -266,6 +270,8 @@ def main() -> None:
         fill_sha(args.cache)
         return
     rows = json.loads(LABELS.read_text())["packages"]
+    if args.subset:
+        rows = [r for r in rows if r.get("set", "training") == args.subset]
     if args.only:
         wanted = set(args.only.split(","))
         rows = [r for r in rows if r["name"] in wanted]
