@@ -4,6 +4,7 @@ Usage:
     .venv/bin/python benchmarks/bench_extract.py            # sizes 20..20k files, 3 rounds
     .venv/bin/python benchmarks/bench_extract.py --huge     # adds the 100k-file repository
     .venv/bin/python benchmarks/bench_extract.py --fixtures # pipreqs vs ours on tests/data/repos
+    .venv/bin/python benchmarks/bench_extract.py --real /tmp/toolcensus-real  # real sdists
 
 pipreqs needs ``.venv/bin/pip install --no-deps pipreqs==0.5.0 yarg==0.1.9 docopt==0.6.2``;
 it is run offline (``get_all_imports`` + ``get_pkg_names``, no PyPI) on the extracted tree,
@@ -127,6 +128,36 @@ def run_sizes(sizes: list[int], rounds: int, pip_rounds: int | None) -> None:
             os.remove(archive)
 
 
+def run_real(folder: str, rounds: int) -> None:
+    """Floor and ours over every ``.tar.gz``/``.zip`` in ``folder`` (real archives, e.g. the
+    sdists ``bench_real.py`` caches): per-archive CPU medians, summed over the folder."""
+    archives = sorted(str(p) for p in Path(folder).iterdir()
+                      if p.name.endswith((".tar.gz", ".tgz", ".zip")))
+    totals = {"floor": 0.0, "ours": 0.0}
+    ratios: list[float] = []
+    files = 0
+    for archive in archives:
+        reps = 5
+        got: dict[str, list[float]] = {"floor": [], "ours": []}
+        for _ in range(rounds):
+            if not archive.endswith(".zip"):
+                got["floor"].append(min(timed(partial(floor, archive))[0] for _ in range(reps)))
+            got["ours"].append(min(timed(partial(ours, archive))[0] for _ in range(reps)))
+        if not got["floor"]:
+            continue  # zip: no inflate-only floor of the same kind
+        cpu = {k: statistics.median(v) for k, v in got.items()}
+        for k in totals:
+            totals[k] += cpu[k]
+        ratios.append(cpu["ours"] / cpu["floor"])
+        files += extract_archive(archive, LIMITS).n_files
+    mb = sum(os.path.getsize(a) for a in archives if not a.endswith(".zip")) / 1e6
+    print(f"{len(ratios)} archives, {mb:.1f} MB compressed, {files:,} files")
+    print(f"floor {totals['floor']:.3f} s, ours {totals['ours']:.3f} s CPU (sums of medians); "
+          f"ours/floor over the folder {totals['ours'] / totals['floor']:.2f}×; "
+          f"per archive median {statistics.median(ratios):.2f}×, "
+          f"90th percentile {statistics.quantiles(ratios, n=10)[-1]:.2f}×, max {max(ratios):.2f}×")
+
+
 def run_fixtures() -> None:
     repos = Path(__file__).resolve().parent.parent / "tests" / "data" / "repos"
     print("| case | expected | ours | pipreqs 0.5.0 (offline) |")
@@ -159,6 +190,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--huge", action="store_true", help="also the 100k-file repository")
     parser.add_argument("--fixtures", action="store_true", help="only the fixture table")
+    parser.add_argument("--real", metavar="DIR",
+                        help="floor vs ours on the real archives in DIR")
     parser.add_argument("--sizes", type=int, nargs="*", help="override repository sizes")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median)")
     parser.add_argument("--pipreqs-rounds", type=int, default=None,
@@ -171,6 +204,9 @@ def main() -> None:
         LIMITS = Limits(max_repo_bytes=args.repo_cap_mib << 20)
     if args.fixtures:
         run_fixtures()
+        return
+    if args.real:
+        run_real(args.real, args.rounds)
         return
     sizes = args.sizes or SIZES + ([100_000] if args.huge else [])
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "

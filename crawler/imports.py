@@ -25,7 +25,13 @@ _SQ3 = rb"'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*(?:'''|\Z)"
 _DQ = rb'"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"'
 _SQ = rb"'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"
 _LEAD = rb"(?:(?:try|else|finally|except\b[^\n:]*|(?:el)?if\b[^\n:]*)[ \t]*:[ \t]*)?"
-_STRINGS = re.compile(b"|".join([rb"\#[^\n]*", _DQ3, _SQ3, _DQ, _SQ]))
+# Strings and comments, skipped in one possessive run up to the next string literal that
+# may span lines (triple-quoted, or single-quoted with a backslash-newline) -- group 1.
+_DQ1 = rb'"(?!"")[^"\\\n]*+(?:\\[^\n][^"\\\n]*+)*+"'  # one-line strings
+_SQ1 = rb"'(?!'')[^'\\\n]*+(?:\\[^\n][^'\\\n]*+)*+'"
+_MAY_SPAN = b"|".join([_DQ3, _SQ3, _DQ, _SQ])
+_NEXT_STRING = re.compile(rb"(?:[^\"'#]++|\#[^\n]*+|" + _DQ1 + rb"|" + _SQ1 + rb"|(?!" + _MAY_SPAN
+                          + rb")[\"'])*+(" + _MAY_SPAN + rb")")
 _STMT_AT = re.compile(rb"[ \t]*" + _LEAD + rb"(?P<stmt>(?:import|from)[ \t\\(][^\n]*)")
 # A line holding an import statement (after the newline before it). Groups: 1 = the
 # module of ``import a.b [as c]``; 2, 3 = module and name of ``from a import b [as c]``;
@@ -140,13 +146,19 @@ def _may_span(source: bytes, end: int) -> bool:
 
 
 def _multiline_spans(source: bytes, end: int) -> list[tuple[int, int]]:
-    """(start, end) of string literals spanning lines, tokenised from the top up to ``end``."""
+    """(start, end) of string literals spanning lines, tokenised from the top up to ``end``.
+
+    Each anchored match skips comments and one-line strings in C and stops after the
+    next literal that may span lines, so Python sees only those (docstrings)."""
     spans = []
-    for tok in _STRINGS.finditer(source, 0, len(source)):
-        if tok.start() > end:
+    pos, size = 0, len(source)
+    while pos < size:
+        tok = _NEXT_STRING.match(source, pos)
+        if tok is None or tok.start(1) > end:
             break
-        if b"\n" in tok.group():
-            spans.append(tok.span())
+        if b"\n" in tok[1]:
+            spans.append(tok.span(1))
+        pos = tok.end()
     return spans
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 _CODE_SUFFIXES = (".py", ".pyw", ".pyx", ".so", ".pyd")
 _MAX_PLACES = 4  # places kept per name; a name found in more places hides it everywhere
+_ALWAYS = "\0"  # hidden whatever the importer (never a path)
 
 
 class LocalIndex:
@@ -34,8 +35,8 @@ class LocalIndex:
         self.places: dict[str, list[str]] = {}  # name -> folders/modules (without suffix)
         self.project_roots: set[str] = set()
         self.packages: set[str] = set()  # folders holding an __init__.py
-        self._cache: dict[tuple[str, str, bool], bool] = {}
-        self._roots_cache: dict[str, list[str]] = {}
+        self._cache: dict[tuple[str, str, str, bool], str] = {}
+        self._roots_cache: dict[str, list[tuple[str, bool]]] = {}
         self._folders: set[str] = set()
         self._last_code_folder = ""
 
@@ -76,35 +77,42 @@ class LocalIndex:
 
     def is_local(self, dotted: str, importer: str, known: bool) -> bool:
         """Whether ``dotted`` imported by file ``importer`` is the repository's own."""
-        folder, _, base = importer.rpartition("/")
-        key = (dotted, folder, known)
-        hit = self._cache.get(key)
-        if hit is None:
-            hit = self._cache[key] = self._lookup(dotted.split("."), folder, known, "")
-        if hit:  # unless the only place of that name is the importer itself or its folder
-            top = dotted.split(".", 1)[0]
-            if base.split(".", 1)[0] == top or top in folder.split("/"):
-                return self._lookup(dotted.split("."), folder, known, importer)
-        return hit
+        folder = importer.rpartition("/")[0]
+        parts = dotted.split(".", 2)[:2]  # only the first two parts matter
+        key = (parts[0], parts[1] if len(parts) > 1 else "", folder, known)
+        why = self._cache.get(key)
+        if why is None:
+            why = self._cache[key] = self._lookup(parts, folder, known, "")
+        if not why:
+            return False
+        if why == _ALWAYS or not _holds(why, importer):
+            return True
+        # the place that hides the name is the importer itself or its folder: look again
+        return bool(self._lookup(parts, folder, known, importer))
 
-    def _lookup(self, parts: list[str], folder: str, known: bool, importer: str) -> bool:
+    def _lookup(self, parts: list[str], folder: str, known: bool, importer: str) -> str:
+        """What hides ``parts`` from a file in ``folder``: ``_ALWAYS`` (a package at an
+        importable root, or a name found in many places), the path of the hiding module
+        or folder, or "" when nothing does. With ``importer``, places that are the
+        importer or hold it are skipped (unless at an importable root)."""
         top = parts[0]
+        for root, importable in self._roots(folder):
+            place = f"{root}/{top}" if root else top
+            if importer and not importable and _holds(place, importer):
+                continue  # the importer's own module or folder, deep in the tree
+            children = self.namespaces.get(root, {}).get(top)
+            if top in self.modules.get(root, ()) or (children is not None and (
+                    not known or (len(parts) > 1 and parts[1] in children))):
+                return _ALWAYS if importable else place
         if not known and top in self.places:
             places = self.places[top]  # inside a regular package, only importable through it
-            if len(places) >= _MAX_PLACES or any(
-                    place.rpartition("/")[0] not in self.packages
-                    and not (importer and _holds(place, importer)) for place in places):
-                return True
-        for root in self._roots(folder):
-            if importer and _holds(f"{root}/{top}" if root else top, importer) \
-                    and not self._importable(root):
-                continue  # the importer's own module or folder, deep in the tree
-            if top in self.modules.get(root, ()):
-                return True
-            children = self.namespaces.get(root, {}).get(top)
-            if children is not None and (not known or (len(parts) > 1 and parts[1] in children)):
-                return True
-        return False
+            if len(places) >= _MAX_PLACES:
+                return _ALWAYS
+            for place in places:
+                if place.rpartition("/")[0] not in self.packages and not (
+                        importer and _holds(place, importer)):
+                    return place
+        return ""
 
     def root_packages(self) -> set[str]:
         """Names of the regular packages at importable roots: what the repository installs."""
@@ -115,7 +123,9 @@ class LocalIndex:
         base = root.removesuffix("/src") if root != "src" else ""
         return root in ("", "src") or root in self.project_roots or base in self.project_roots
 
-    def _roots(self, folder: str) -> list[str]:
+    def _roots(self, folder: str) -> list[tuple[str, bool]]:
+        """Folders from which ``folder``'s files may import, and whether each is an
+        importable root."""
         roots = self._roots_cache.get(folder)
         if roots is not None:
             return roots
@@ -125,7 +135,8 @@ class LocalIndex:
             chain.append("/".join(parts[:i]))
         projects = sorted(self.project_roots)
         srcs = [f"{base}/src" if base else "src" for base in (*chain, *projects)]
-        roots = self._roots_cache[folder] = [*chain, *srcs, *projects]
+        roots = self._roots_cache[folder] = [(r, self._importable(r))
+                                             for r in (*chain, *srcs, *projects)]
         return roots
 
 
