@@ -178,13 +178,18 @@ def install_commands(text: str) -> Iterator[ReqLine]:
     >>> [r.name for r in install_commands("!pip install -q torch==1.4 'timm>=0.4' -e .")]
     ['torch', 'timm']
     """
+    if "install" not in text:
+        return
     joined = re.sub(r"\\\r?\n", " ", text)
-    for m in _PIP_CMD.finditer(joined):
-        conda = not m.group("tool").startswith("pip")
-        for token in _tokens(m.group("args")):
-            parsed = _conda_token(token) if conda else _from_target(token, token)
-            if parsed and parsed.name and parsed.name not in _NOT_NAMES:
-                yield ReqLine(parsed.name, parsed.spec, m.group(0).strip())
+    for line in joined.split("\n"):  # a command ends with its line; most lines have none
+        if "install" not in line:
+            continue
+        for m in _PIP_CMD.finditer(line):
+            conda = not m.group("tool").startswith("pip")
+            for token in _tokens(m.group("args")):
+                parsed = _conda_token(token) if conda else _from_target(token, token)
+                if parsed and parsed.name and parsed.name not in _NOT_NAMES:
+                    yield ReqLine(parsed.name, parsed.spec, m.group(0).strip())
 
 
 def _tokens(args: str) -> Iterator[str]:

@@ -26,18 +26,18 @@ def parse_setup_py(data: bytes) -> list[ReqLine]:
     tree = ast.parse(data)
     env = _assignments(tree)
     out: list[ReqLine] = []
-    for call in ast.walk(tree):
-        if isinstance(call, ast.Call) and _is_setup(call.func):
-            for kw in call.keywords:
+    includes: list[ReqLine] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _is_setup(node.func):
+            for kw in node.keywords:
                 if kw.arg in _KEYWORDS:
                     out.extend(_requirements(_strings(kw.value, env, 0)))
                 elif kw.arg == "name":
                     out.extend(_project(next(_strings(kw.value, env, 0), ""), "setup(name=...)"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if re.fullmatch(r"[\w./\-]+\.txt", node.value) and "req" in node.value.lower():
-                out.append(ReqLine(include=node.value, text=f"setup.py reads {node.value}"))
-    return out
+                includes.append(ReqLine(include=node.value, text=f"setup.py reads {node.value}"))
+    return out + includes
 
 
 def _project(name: str, text: str) -> list[ReqLine]:
@@ -95,6 +95,9 @@ def _requirements(strings: Iterator[str]) -> Iterator[ReqLine]:
 def parse_setup_cfg(data: bytes) -> list[ReqLine]:
     """``[options] install_requires``/``[options.extras_require]`` of a setup.cfg (and the
     ``[metadata] name`` as a ``project`` line)."""
+    if b"install_requires" not in data and b"extras_require" not in data \
+            and b"name" not in data:
+        return []  # an sdist's [egg_info] tag block: nothing to read
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     parser.read_string(data.decode("utf-8", "replace"))
     texts: list[str] = []
