@@ -69,6 +69,9 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
         if via not in ev.via:
             ev.via.append(via)
     present = set(evidence)
+    # unmapped "jaxtap" is the declared "jax-tap": same name without its separators
+    squashed = {name.replace("-", ""): name for name, ev in evidence.items()
+                if "declared" in ev.sources}
     unresolved: set[str] = set()
     in_code: set[str] = set()  # distributions imported by code other than tests
     for dotted in sorted(imports):
@@ -82,6 +85,10 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
         if res.mapped and not res.dist:
             continue
         dist = pick_variant(res.dist, present) if res.mapped else res.dist
+        guess = "same name"
+        if not res.mapped and dist not in present and dist.replace("-", "") in squashed:
+            dist = squashed[dist.replace("-", "")]
+            guess = f"declared as {dist}"
         if not res.mapped and dist not in present:
             unresolved.add(top)
         if dist in BUILD_TOOLS:  # packaging machinery in setup.py is not a research tool
@@ -91,7 +98,7 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
         ev = evidence.setdefault(dist, _Evidence(set(), [], set(), []))
         ev.sources.add("imported")
         ev.files.update(files)
-        via = f"import {res.key}" if res.mapped else f"import {top} (unmapped: same name)"
+        via = f"import {res.key}" if res.mapped else f"import {top} (unmapped: {guess})"
         if via not in ev.via:
             ev.via.append(via)
         if dist not in in_code and not all(map(is_test_file, files)):

@@ -1,0 +1,48 @@
+"""Merging evidence into tools: own names, unmapped imports, framework tiers."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import extract_files
+from crawler.merge import is_test_file
+
+
+def test_unmapped_import_takes_a_declared_name_spelled_with_separators() -> None:
+    ex = extract_files([("requirements.txt", b"foo_bar_baz==1.0\n"),
+                        ("a.py", b"import foobarbaz\nimport quxlib\n")])
+    tools = {t.name: t for t in ex.tools}
+    assert set(tools) == {"foo-bar-baz", "quxlib"}
+    assert tools["foo-bar-baz"].sources == ("declared", "imported")
+    assert "import foobarbaz (unmapped: declared as foo-bar-baz)" in tools["foo-bar-baz"].via
+    assert ex.unresolved == ("quxlib",)
+
+
+def test_own_project_name_is_never_a_tool() -> None:
+    ex = extract_files([
+        ("pyproject.toml", b'[project]\nname = "My_Tool"\ndependencies = ["numpy"]\n'),
+        ("README.md", b"```\npip install my-tool\npip install scipy\n```\n"),
+        ("mytool_pkg/__init__.py", b"import numpy\n"),
+        ("docs/requirements.txt", b"mytool-pkg\nsphinx\n"),
+    ])
+    assert [t.name for t in ex.tools] == ["numpy", "scipy", "sphinx"]
+    assert ex.own == ("my-tool", "mytool-pkg")
+
+
+def test_frameworks_from_test_code_only_when_nothing_else_imports_one() -> None:
+    only_tests = extract_files([("tests/test_x.py", b"import tensorflow\n"),
+                                ("requirements.txt", b"torch\n")])
+    assert only_tests.frameworks == ("tensorflow",)
+    both = extract_files([("tests/test_x.py", b"import tensorflow\n"),
+                          ("lib/model.py", b"import torch\n")])
+    assert both.frameworks == ("pytorch",)
+
+
+@pytest.mark.parametrize("path, test", [
+    ("tests/test_a.py", True), ("pkg/tests/util.py", True), ("test_a.py", True),
+    ("a_test.py", True), ("conftest.py", True), ("external_tests/x.py", True),
+    ("testing/helpers.py", True), ("pkg/contest.py", False), ("latest/model.py", False),
+    ("pkg/attestation.py", False), ("tests.py", False),
+])
+def test_is_test_file(path: str, test: bool) -> None:
+    assert is_test_file(path) is test
