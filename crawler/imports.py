@@ -89,13 +89,18 @@ def scan_imports(source: bytes) -> set[str]:
     hits = list(_LINE.finditer(text))
     if not hits:
         return set()
-    inside = _multiline_spans(text, hits[-1].start()) if _may_span(text, hits[-1].start()) else []
+    last = hits[-1].start()
+    inside = _multiline_spans(text, last) if _may_span(text, last) else []
+    inside_end = inside[-1][1] if inside else -1
+    continued = text.find(b"\\\n", 0, last + 1) != -1 or text.find(b"\\\r\n", 0, last + 1) != -1
     found: list[str] = []
     for hit in hits:
-        if inside and hit.start() < inside[-1][1] and _covered(inside, hit.start() + 1):
-            continue
-        if text.endswith(b"\\", 0, hit.start()) or text.endswith(b"\\\r", 0, hit.start()):
-            continue  # the rest of a backslash-continued line, not a statement of its own
+        if inside_end > 0 or continued:
+            at = hit.start()
+            if at < inside_end and _covered(inside, at + 1):
+                continue
+            if continued and (text.endswith(b"\\", 0, at) or text.endswith(b"\\\r", 0, at)):
+                continue  # the rest of a backslash-continued line, not a statement of its own
         imported, mod, name, other = hit.groups()
         if imported is not None:
             found.append(imported.decode())

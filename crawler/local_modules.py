@@ -90,6 +90,27 @@ class LocalIndex:
         # the place that hides the name is the importer itself or its folder: look again
         return bool(self._lookup(parts, folder, known, importer))
 
+    def foreign(self, dotted: str, importers: list[str], known: bool) -> list[str]:
+        """The files of ``importers`` for which ``dotted`` is *not* the repository's own
+        (``is_local`` for many files at once, looked up once per run of one folder)."""
+        parts = dotted.split(".", 2)[:2]
+        second = parts[1] if len(parts) > 1 else ""
+        out: list[str] = []
+        last = None
+        why = ""
+        for importer in importers:
+            folder = importer.rpartition("/")[0]
+            if folder != last:
+                last = folder
+                key = (parts[0], second, folder, known)
+                got = self._cache.get(key)
+                why = got if got is not None else self._cache.setdefault(
+                    key, self._lookup(parts, folder, known, ""))
+            if not why or (why != _ALWAYS and _holds(why, importer)
+                           and not self._lookup(parts, folder, known, importer)):
+                out.append(importer)
+        return out
+
     def _lookup(self, parts: list[str], folder: str, known: bool, importer: str) -> str:
         """What hides ``parts`` from a file in ``folder``: ``_ALWAYS`` (a package at an
         importable root, or a name found in many places), the path of the hiding module

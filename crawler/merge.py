@@ -78,7 +78,7 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
         top = dotted.split(".", 1)[0]
         if is_stdlib(top):
             continue
-        files = _not_local(dotted, imports[dotted], index, top in known_tops())
+        files = index.foreign(dotted, imports[dotted], top in known_tops())
         if not files:
             continue
         res = resolve_import(dotted)
@@ -108,11 +108,6 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
              tuple(sorted(ev.files)), tuple(ev.via))
         for name, ev in sorted(evidence.items()))
     return Merged(tools, frameworks_of(tools, in_code), tuple(sorted(unresolved)))
-
-
-def _not_local(dotted: str, files: list[str], index: LocalIndex, known: bool) -> list[str]:
-    """The importing files for which ``dotted`` is not one of the repository's modules."""
-    return [f for f in files if not index.is_local(dotted, f, known)]
 
 
 def frameworks_of(tools: tuple[Tool, ...], in_code: Collection[str]) -> tuple[str, ...]:

@@ -169,3 +169,4 @@ def test_local_index(files: list[str], name: str, importer: str, known: bool, lo
     for f in [*files, importer]:
         index.add(f)
     assert index.is_local(name, importer, known) is local
+    assert index.foreign(name, [importer, importer], known) == ([] if local else [importer] * 2)
