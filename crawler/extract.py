@@ -61,9 +61,16 @@ class Collector:
         self._candidate_bytes = 0
 
     def wants(self, path: str) -> bool:
-        """Whether a member's bytes are needed."""
+        """Count a regular file, register it in the local-module index, and say whether
+        its bytes are needed (readers call this once per regular member)."""
+        self.n_files += 1
+        self.index.add(path)
         low = path.lower()
         if low.endswith(_CODE):
+            if low.endswith(".ipynb"):
+                self.n_nb += 1
+            else:
+                self.n_py += 1  # .py, .pyw
             return True
         base = low.rpartition("/")[2]
         if not base.endswith(_MAYBE_SUFFIXES) and not base.startswith(_MAYBE_PREFIXES):
@@ -71,14 +78,6 @@ class Collector:
         if manifest_kind(path) or command_kind(path):
             return True
         return low.endswith((".txt", ".in")) and self._candidate_bytes < _INCLUDE_BUDGET
-
-    def add_path(self, path: str) -> None:
-        """Count a regular file and register it in the local-module index."""
-        self.n_files += 1
-        self.index.add(path)
-        low = path.lower()
-        self.n_py += low.endswith((".py", ".pyw"))
-        self.n_nb += low.endswith(".ipynb")
 
     def add(self, path: str, data: bytes) -> None:
         """Analyse the bytes of a relevant member (one bad file never stops the repo)."""
@@ -153,20 +152,19 @@ def extract_files(files: Iterable[tuple[str, bytes]], limits: Limits | None = No
     """
     collector = Collector(limits)
     for path, data in files:
-        collector.add_path(path)
         if collector.wants(path):
             collector.add(path, data)
     return collector.finish()
 
 
 def _consume(entries: Iterator[archive.Entry], collector: Collector) -> Extraction:
-    add_path, add, errors = collector.add_path, collector.add, collector.errors
+    """Feed a reader's entries to ``collector`` (which the reader's ``wants`` already
+    counted and indexed) and finish."""
+    add, errors = collector.add, collector.errors
     for path, data, error in entries:
         if error:
             errors.append(FileError(path, error))
-            continue
-        add_path(path)
-        if data is not None:
+        elif data is not None:
             add(path, data)
     return collector.finish()
 
