@@ -77,18 +77,7 @@ class LocalIndex:
 
     def is_local(self, dotted: str, importer: str, known: bool) -> bool:
         """Whether ``dotted`` imported by file ``importer`` is the repository's own."""
-        folder = importer.rpartition("/")[0]
-        parts = dotted.split(".", 2)[:2]  # only the first two parts matter
-        key = (parts[0], parts[1] if len(parts) > 1 else "", folder, known)
-        why = self._cache.get(key)
-        if why is None:
-            why = self._cache[key] = self._lookup(parts, folder, known, "")
-        if not why:
-            return False
-        if why == _ALWAYS or not _holds(why, importer):
-            return True
-        # the place that hides the name is the importer itself or its folder: look again
-        return bool(self._lookup(parts, folder, known, importer))
+        return not self.foreign(dotted, [importer], known)
 
     def foreign(self, dotted: str, importers: list[str], known: bool) -> list[str]:
         """The files of ``importers`` for which ``dotted`` is *not* the repository's own
@@ -106,8 +95,8 @@ class LocalIndex:
                 got = self._cache.get(key)
                 why = got if got is not None else self._cache.setdefault(
                     key, self._lookup(parts, folder, known, ""))
-            if not why or (why != _ALWAYS and _holds(why, importer)
-                           and not self._lookup(parts, folder, known, importer)):
+            if not why or (why != _ALWAYS and _holds(why, importer)  # hidden only by itself:
+                           and not self._lookup(parts, folder, known, importer)):  # look again
                 out.append(importer)
         return out
 
