@@ -182,6 +182,8 @@ def cmd_extract(args: argparse.Namespace, emit: Emit) -> int:
                       f"  {', '.join(tool['files'][:3])}")
             if obj["unresolved"]:
                 print(f"  unresolved imports: {', '.join(obj['unresolved'])}")
+            if obj["own"]:
+                print(f"  the repository's own names (never tools): {', '.join(obj['own'])}")
     return status
 
 
