@@ -89,6 +89,8 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
         if not res.mapped and dist not in present and dist.replace("-", "") in squashed:
             dist = squashed[dist.replace("-", "")]
             guess = f"declared as {dist}"
+        if dist in own:  # the project itself, under a package_dir or src name
+            continue
         if not res.mapped and dist not in present:
             unresolved.add(top)
         if dist in BUILD_TOOLS:  # packaging machinery in setup.py is not a research tool

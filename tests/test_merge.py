@@ -29,6 +29,17 @@ def test_own_project_name_is_never_a_tool() -> None:
     assert ex.own == ("my-tool", "mytool-pkg")
 
 
+def test_import_of_the_project_under_another_folder_is_not_a_tool() -> None:
+    ex = extract_files([  # package_dir={"fastops": "lib"}: `import fastops` finds no folder
+        ("setup.py", b"from setuptools import setup\nsetup(name='fastops', "
+                     b"package_dir={'fastops': 'lib'}, install_requires=['numpy'])\n"),
+        ("lib/__init__.py", b"import numpy\n"),
+        ("examples/run.py", b"import fastops\n"),
+    ])
+    assert [t.name for t in ex.tools] == ["numpy"]
+    assert ex.unresolved == ()
+
+
 def test_frameworks_from_test_code_only_when_nothing_else_imports_one() -> None:
     only_tests = extract_files([("tests/test_x.py", b"import tensorflow\n"),
                                 ("requirements.txt", b"torch\n")])
