@@ -14,13 +14,14 @@ import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from packaging.utils import canonicalize_name
+
 from crawler import archive, archive_tar, archive_zip
 from crawler.errors import ConfigError, CorruptArchive
 from crawler.imports import notebook_code, scan_imports
 from crawler.local_modules import LocalIndex
 from crawler.manifests import Dep, command_kind, install_text, manifest_kind, parse_manifests
 from crawler.manifests_reqs import install_commands
-from crawler.mapping import declared_name
 from crawler.merge import merge_tools
 from crawler.records import Extraction, FileError
 from crawler.stdlib import is_stdlib
@@ -50,8 +51,9 @@ class Limits:
 class Collector:
     """Accumulates one repository's members; ``finish`` builds the ``Extraction``."""
 
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(self, limits: Limits | None = None, own: Iterable[str] = ()) -> None:
         self.limits = limits or Limits()
+        self.own = {str(canonicalize_name(n)) for n in own}  # e.g. the crawled repo's name
         self.index = LocalIndex()
         self.imports: dict[str, list[str]] = {}
         self.blobs: dict[str, bytes] = {}
@@ -132,7 +134,8 @@ class Collector:
     def finish(self) -> Extraction:
         """Resolve includes and imports, merge evidence, and build the record."""
         manifests = parse_manifests(self.blobs, self.limits.max_include_depth)
-        own = manifests.projects | {declared_name(p) for p in self.index.root_packages()}
+        own = manifests.projects | self.own | {str(canonicalize_name(p))
+                                               for p in self.index.root_packages()}
         merged = merge_tools(manifests.deps + self.installed, self.imports, self.index, own)
         return Extraction(
             tools=merged.tools, frameworks=merged.frameworks, unresolved=merged.unresolved,
@@ -169,12 +172,13 @@ def _consume(entries: Iterator[archive.Entry], collector: Collector) -> Extracti
     return collector.finish()
 
 
-def extract_archive(path: str, limits: Limits | None = None) -> Extraction:
+def extract_archive(path: str, limits: Limits | None = None, own: Iterable[str] = ()
+                    ) -> Extraction:
     """Extraction of a ``.tar.gz``/``.tgz``/``.zip`` read as a stream, never unpacked.
 
     Raises ``CorruptArchive`` when the file is not a readable archive.
     """
-    collector = Collector(limits)
+    collector = Collector(limits, own)
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if magic.startswith(b"PK"):
@@ -185,17 +189,18 @@ def extract_archive(path: str, limits: Limits | None = None) -> Extraction:
                          "give a repository folder or a .tar.gz/.tgz/.zip archive")
 
 
-def extract_path(path: str, limits: Limits | None = None) -> Extraction:
+def extract_path(path: str, limits: Limits | None = None, own: Iterable[str] = ()
+                 ) -> Extraction:
     """Extraction of a directory or an archive file.
 
     Raises ``ConfigError`` when ``path`` does not exist and ``CorruptArchive``
     when it is a file that is not a readable archive.
     """
     if os.path.isdir(path):
-        collector = Collector(limits)
+        collector = Collector(limits, own)
         return _consume(archive.iter_directory(path, collector.wants, collector.limits),
                         collector)
     if not os.path.exists(path):
         raise ConfigError(f"{path}: no such file or directory; give a repository folder "
                           "or a .tar.gz/.zip archive")
-    return extract_archive(path, limits)
+    return extract_archive(path, limits, own)

@@ -23,6 +23,11 @@ class LocalIndex:
     (``trax/models/bert.py`` is importable only as ``trax.models.bert``).
     A folder with no Python files (``configs/yaml/``) never hides anything.
 
+    Inside a regular package that is not an importable root, a *known* name is never
+    the package's own module (``efficientnet/__init__.py`` doing ``import keras`` next to
+    ``efficientnet/keras.py`` means Keras: Python 3 imports are absolute); unknown names
+    still are (Python 2 implicit relative imports, scripts run from their folder).
+
     A module or folder never hides an import made from inside itself
     (``utils/wandb.py`` doing ``import wandb``, ``envs/brax/brax_env.py`` doing
     ``import brax``), unless it sits at an importable root (the repository
@@ -107,6 +112,8 @@ class LocalIndex:
         importer or hold it are skipped (unless at an importable root)."""
         top = parts[0]
         for root, importable in self._roots(folder):
+            if known and not importable and root in self.packages:
+                continue  # Python 3 imports are absolute: efficientnet/keras.py is not `keras`
             place = f"{root}/{top}" if root else top
             if importer and not importable and _holds(place, importer):
                 continue  # the importer's own module or folder, deep in the tree

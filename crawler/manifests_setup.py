@@ -7,10 +7,13 @@ import configparser
 import re
 from collections.abc import Iterator
 
+from packaging.utils import canonicalize_name
+
 from crawler.manifests_reqs import ReqLine, parse_requirement_text
-from crawler.mapping import declared_name
 
 _KEYWORDS = ("install_requires", "extras_require")
+_REPO_URL = re.compile(r"(?:https?://|git\+https?://|git@)?(?:www\.)?"
+                       r"(?:github\.com|gitlab\.com|bitbucket\.org)[/:][\w.\-]+/([\w.\-]+?)/?$")
 _PROJECT_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._\-]*[A-Za-z0-9])?")
 
 
@@ -34,6 +37,9 @@ def parse_setup_py(data: bytes) -> list[ReqLine]:
                     out.extend(_requirements(_strings(kw.value, env, 0)))
                 elif kw.arg == "name":
                     out.extend(_project(next(_strings(kw.value, env, 0), ""), "setup(name=...)"))
+                elif kw.arg == "url":
+                    out.extend(_project(repo_name(next(_strings(kw.value, env, 0), "")),
+                                        "setup(url=...)"))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if re.fullmatch(r"[\w./\-]+\.txt", node.value) and "req" in node.value.lower():
                 includes.append(ReqLine(include=node.value, text=f"setup.py reads {node.value}"))
@@ -43,8 +49,14 @@ def parse_setup_py(data: bytes) -> list[ReqLine]:
 def _project(name: str, text: str) -> list[ReqLine]:
     """The line naming the project a manifest defines (none for an unusable name)."""
     name = name.strip()
-    return [ReqLine(text=f"{text}: {name}"[:120], project=declared_name(name))] \
+    return [ReqLine(text=f"{text}: {name}"[:120], project=str(canonicalize_name(name)))] \
         if _PROJECT_NAME.fullmatch(name) else []
+
+
+def repo_name(url: str) -> str:
+    """``name`` of a ``https://github.com/owner/name`` (GitLab, Bitbucket) URL, else ""."""
+    m = _REPO_URL.match(url.strip())
+    return m.group(1).removesuffix(".git") if m else ""
 
 
 def _is_setup(func: ast.expr) -> bool:
@@ -96,7 +108,7 @@ def parse_setup_cfg(data: bytes) -> list[ReqLine]:
     """``[options] install_requires``/``[options.extras_require]`` of a setup.cfg (and the
     ``[metadata] name`` as a ``project`` line)."""
     if b"install_requires" not in data and b"extras_require" not in data \
-            and b"name" not in data:
+            and b"name" not in data and b"url" not in data:
         return []  # an sdist's [egg_info] tag block: nothing to read
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     parser.read_string(data.decode("utf-8", "replace"))
@@ -108,6 +120,8 @@ def parse_setup_cfg(data: bytes) -> list[ReqLine]:
     out: list[ReqLine] = []
     if parser.has_option("metadata", "name"):
         out.extend(_project(parser.get("metadata", "name"), "[metadata] name"))
+    if parser.has_option("metadata", "url"):
+        out.extend(_project(repo_name(parser.get("metadata", "url")), "[metadata] url"))
     for text in texts:
         if text.strip().startswith("file:"):
             for path in text.strip()[5:].split(","):

@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import yaml
+from packaging.utils import canonicalize_name
 
 from crawler.manifests_reqs import ReqLine, conda_spec, parse_requirement_text
+from crawler.manifests_setup import repo_name
 from crawler.mapping import conda_name, declared_name
 
 _NOT_DEPS = frozenset({"python", "pip"})
@@ -55,8 +57,13 @@ def parse_pyproject(data: bytes) -> list[ReqLine]:
         out.extend(_pep508(group))
     name = str(project.get("name") or poetry.get("name") or "").strip()
     own = declared_name(name) if name else ""
+    urls = project.get("urls") if isinstance(project.get("urls"), dict) else {}
+    repos = {repo_name(str(u)) for u in [*urls.values(), poetry.get("repository") or ""]} - {""}
     return [r for r in out if r.name != own] + (
-        [ReqLine(text=f"project name: {name}"[:120], project=own)] if own else [])
+        [ReqLine(text=f"project name: {name}"[:120], project=str(canonicalize_name(name)))]
+        if own else []) + [
+        ReqLine(text=f"project URL: …/{repo}"[:120], project=str(canonicalize_name(repo)))
+        for repo in sorted(repos)]
 
 
 def parse_pipfile(data: bytes) -> list[ReqLine]:

@@ -94,7 +94,8 @@ def process_repo(task: RepoTask, settings: Settings, http: HttpClient | None = N
             except Exception as exc:  # the one boundary: errors become data
                 return _failed(result, exc, "fetch")
             try:
-                extraction = extract_path(archive.path, _limits(settings))
+                extraction = extract_path(archive.path, _limits(settings),
+                                          own=(task.link.repo.rpartition("/")[2],))
                 result = replace(result, extraction=extraction)
                 check_python(extraction)
             except Exception as exc:

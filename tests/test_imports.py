@@ -160,6 +160,12 @@ LOCAL_CASES = [
     (["trax/__init__.py", "trax/models/__init__.py", "trax/models/bert.py"], "bert.tokenization",
      "trax/supervised/x.py", False, False),
     (["lib/bert.py"], "bert.tokenization", "trax/supervised/x.py", False, True),
+    # inside a regular package a known name is absolute; an unknown one may be implicit relative
+    (["setup.py", "effnet/__init__.py", "effnet/keras.py"], "keras", "effnet/model.py", True,
+     False),
+    (["setup.py", "effnet/__init__.py", "effnet/resnet.py"], "resnet", "effnet/model.py", False,
+     True),
+    (["scripts/keras.py"], "keras", "scripts/train.py", True, True),  # a script folder
 ]
 
 

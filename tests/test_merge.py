@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from crawler.extract import extract_files
+from crawler.extract import extract_files, extract_path
 from crawler.merge import is_test_file
 
 
@@ -57,3 +59,21 @@ def test_frameworks_from_test_code_only_when_nothing_else_imports_one() -> None:
 ])
 def test_is_test_file(path: str, test: bool) -> None:
     assert is_test_file(path) is test
+
+
+def test_repository_url_names_the_project_too(tmp_path: Path) -> None:
+    files = {
+        "setup.py": b"from setuptools import setup\nsetup(name='torch_ema', "
+                    b"url='https://github.com/fadel/pytorch_ema', install_requires=['torch'])\n",
+        "README.md": b"```\npip install git+https://github.com/fadel/pytorch_ema\n```\n",
+        "torch_ema/__init__.py": b"import torch\n",
+        "other/README.md": b"```\npip install paperrepo einops\n```\n",
+    }
+    for name, data in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    plain = extract_path(str(tmp_path))
+    assert [t.name for t in plain.tools] == ["einops", "paperrepo", "torch"]
+    assert set(plain.own) == {"torch-ema", "pytorch-ema"}
+    crawled = extract_path(str(tmp_path), own=["PaperRepo"])  # the crawl's code link
+    assert [t.name for t in crawled.tools] == ["einops", "torch"]
