@@ -83,10 +83,14 @@ def scan_imports(source: bytes) -> set[str]:
     >>> sorted(scan_imports(b"import os, numpy as np\\nfrom torch.nn import functional\\n"))
     ['numpy', 'os', 'torch.nn.functional']
     """
-    if b"import" not in source:
+    last_word = source.rfind(b"import")
+    if last_word == -1:
         return set()
     text = b"\n" + source  # every line, the first too, starts after a newline
-    hits = list(_LINE.finditer(text))
+    # every statement line holds "import" (or continues onto one that does), so nothing
+    # after the last line holding the word can start one: most of a file's bytes
+    end = text.find(b"\n", last_word + 7)
+    hits = list(_LINE.finditer(text, 0, len(text) if end == -1 else end))
     if not hits:
         return set()
     last = hits[-1].start()
