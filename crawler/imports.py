@@ -46,6 +46,8 @@ _LINE = re.compile(
     + rb"|from[ \t]++(" + _B_ID + rb")[ \t]++import[ \t]++(\w++)" + _B_END
     + rb"|((?:import|from)[ \t\\(][^\n]*"
     rb"|(?:try|else|finally|except|(?:el)?if)\b[^\n]*import[^\n]*))")
+_DYNAMIC = re.compile(rb"\bimportorskip\(\s*[rbuRBU]?[\"']"
+                      rb"([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)[\"']")
 _DOTTED = r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*"
 _IMPORT = re.compile(r"^import\s+(?P<names>.+)$", re.S)
 _FROM = re.compile(rf"^from\s+(?P<mod>\.*\s*(?:{_DOTTED})?)\s*import\s*(?P<names>.*)$", re.S)
@@ -86,13 +88,14 @@ def scan_imports(source: bytes) -> set[str]:
     last_word = source.rfind(b"import")
     if last_word == -1:
         return set()
+    dynamic = _dynamic_imports(source) if b"importorskip(" in source else []
     text = b"\n" + source  # every line, the first too, starts after a newline
     # every statement line holds "import" (or continues onto one that does), so nothing
     # after the last line holding the word can start one: most of a file's bytes
     end = text.find(b"\n", last_word + 7)
     hits = list(_LINE.finditer(text, 0, len(text) if end == -1 else end))
     if not hits:
-        return set()
+        return set(dynamic)
     last = hits[-1].start()
     inside = _multiline_spans(text, last) if _may_span(text, last) else []
     inside_end = inside[-1][1] if inside else -1
@@ -115,7 +118,14 @@ def scan_imports(source: bytes) -> set[str]:
             if parsed is not None:
                 names, stmt = parsed
                 found.extend(names if stmt is None else _continued(text, stmt, hit.end()))
-    return set(found)
+    return set(found + dynamic)
+
+
+def _dynamic_imports(source: bytes) -> list[str]:
+    """Module names given as string constants to ``pytest.importorskip``: a test's declared
+    need of a package. (``importlib.import_module``/``__import__`` are not read: they mostly
+    load plugins and the repository's own modules by name.)"""
+    return [m.decode() for m in _DYNAMIC.findall(source)]
 
 
 def _continued(source: bytes, stmt: bytes, eol: int) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from packaging.utils import canonicalize_name
 from crawler.manifests_reqs import ReqLine, parse_requirement_text
 
 _KEYWORDS = ("install_requires", "extras_require")
+_CONTAINERS = frozenset({"dict", "list", "tuple", "set", "sorted"})
 _REPO_URL = re.compile(r"(?:https?://|git\+https?://|git@)?(?:www\.)?"
                        r"(?:github\.com|gitlab\.com|bitbucket\.org)[/:][\w.\-]+/([\w.\-]+?)/?$")
 _PROJECT_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._\-]*[A-Za-z0-9])?")
@@ -77,7 +78,8 @@ def _assignments(tree: ast.Module) -> dict[str, ast.expr]:
 
 
 def _strings(node: ast.expr, env: dict[str, ast.expr], depth: int) -> Iterator[str]:
-    """String literals an expression evaluates to (lists, dicts, +, names)."""
+    """String literals an expression evaluates to (lists, dicts, +, names, ``dict(k=...)``,
+    ``list(...)``/``sorted(...)``, comprehensions over them)."""
     if depth > 8:
         return
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -95,6 +97,16 @@ def _strings(node: ast.expr, env: dict[str, ast.expr], depth: int) -> Iterator[s
         yield from _strings(env[node.id], env, depth + 1)
     elif isinstance(node, ast.Starred):
         yield from _strings(node.value, env, depth + 1)
+    elif isinstance(node, ast.Call) and getattr(node.func, "id", "") in _CONTAINERS:
+        for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+            yield from _strings(arg, env, depth + 1)
+    elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+        for gen in node.generators:  # {k: v for k, v in REQS.items()}: REQS's strings
+            source = gen.iter
+            if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) \
+                    and source.func.attr in ("items", "values") and not source.args:
+                source = source.func.value
+            yield from _strings(source, env, depth + 1)
 
 
 def _requirements(strings: Iterator[str]) -> Iterator[ReqLine]:

@@ -32,7 +32,11 @@ SCAN_CASES = [
     (b'"""unterminated\nimport fake\n', set()),
     (b"if TYPE_CHECKING: import a\nelif x: from b import c\nelse: import d\n", {"a", "b.c", "d"}),
     (b"except ImportError: from e.f import g as h\nfinally: import i\n", {"e.f.g", "i"}),
-    (b"x = 'import no'  # import no\nimportlib.import_module('no')\n", set()),
+    (b"x = 'import no'  # import no\nimportlib.import_module(name)\n", set()),
+    # a constant name given to pytest.importorskip is an import; import_module is not read
+    (b"m = importlib.import_module('no.sub')\nnp = pytest.importorskip(\"numpy\")\n"
+     b"y = __import__('no')\nsk = importorskip('sklearn.svm', minversion='1')\n",
+     {"numpy", "sklearn.svm"}),
     (b"import a.b as c\nimport d as e.f\nfrom .g import h\nfrom i import *\n", {"a.b", "i"}),
     (b"from j import (k as l)\nfrom m import n, o\n  import p\n", {"j.k", "m.n", "m.o", "p"}),
     (b"import q\r\nfrom r import s\r\n", {"q", "r.s"}),

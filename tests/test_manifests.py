@@ -6,6 +6,7 @@ import pytest
 
 from crawler.manifests import command_kind, manifest_kind, parse_manifests, readme_code
 from crawler.manifests_reqs import install_commands, parse_requirement_line
+from crawler.manifests_setup import parse_setup_py
 
 REQUIREMENT_LINES = [
     ("torch>=1.8", "torch", ">=1.8"),
@@ -73,3 +74,16 @@ def test_include_depth_is_bounded() -> None:
     assert {d.name for d in result.deps} == {"pkg0", "pkg1", "pkg2"} | {
         f"pkg{i}" for i in range(10) if f"r{i}.txt" in result.manifests}
     assert any("depth limit" in e.reason for e in result.errors)
+
+
+def test_setup_py_extras_built_by_dict_calls_and_comprehensions() -> None:
+    src = b"""
+from setuptools import setup
+requirements = {'install': ['onnx>=1.4'], 'test': ['pytest', '-r install'], 'docs': ['sphinx']}
+tests_require = ['pytest-cov']
+setup(name='x', install_requires=requirements['install'],
+      extras_require={k: v for k, v in requirements.items() if k != 'install'})
+setup(extras_require=dict(test=tests_require))
+"""
+    assert sorted({r.name for r in parse_setup_py(src) if r.name}) == [
+        "onnx", "pytest", "pytest-cov", "sphinx"]
