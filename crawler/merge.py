@@ -22,6 +22,8 @@ from crawler.stdlib import is_stdlib
 BUILD_TOOLS = frozenset({"setuptools", "setuptools-scm", "wheel", "pbr", "versioneer"})
 _TEST_DIRS = frozenset({"test", "tests", "testing", "external_tests", "unit_tests"})
 _TEST_FILE = re.compile(r"(?:test_.*|.*_test|.*_tests|conftest)\.py")
+# test inputs, often code that is broken or imports nothing real on purpose
+_FIXTURE_DIRS = frozenset({"testdata", "test_data", "fixtures", "test_fixtures"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,8 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
             continue
         if not res.mapped and dist not in present:
             unresolved.add(top)
+            if all(not _FIXTURE_DIRS.isdisjoint(f.split("/")[:-1]) for f in files):
+                continue  # an unknown name imported only by test inputs: a guess too far
         if dist in BUILD_TOOLS:  # packaging machinery in setup.py is not a research tool
             files = [f for f in files if f.rpartition("/")[2] != "setup.py"]
         if not dist or not files:

@@ -77,3 +77,12 @@ def test_repository_url_names_the_project_too(tmp_path: Path) -> None:
     assert set(plain.own) == {"torch-ema", "pytorch-ema"}
     crawled = extract_path(str(tmp_path), own=["PaperRepo"])  # the crawl's code link
     assert [t.name for t in crawled.tools] == ["einops", "torch"]
+
+
+def test_unknown_name_imported_only_by_test_inputs_is_unresolved_only() -> None:
+    ex = extract_files([("gin/testdata/invalid_import.py", b"import nonexistent.module\n"),
+                        ("gin/testdata/ok.py", b"import numpy\n"),
+                        ("tests/fixtures/x.py", b"import somepkg\n"),
+                        ("src/run.py", b"import somepkg\n")])
+    assert [t.name for t in ex.tools] == ["numpy", "somepkg"]
+    assert ex.unresolved == ("nonexistent", "somepkg")
