@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/bench_real.py --only lpips,nflows --json /tmp/real.json
     .venv/bin/python benchmarks/bench_real.py --fill-sha      # record sha256 of new label rows
     .venv/bin/python benchmarks/bench_real.py --set heldout   # only rows with "set": "heldout"
-    .venv/bin/python benchmarks/bench_real.py --set heldout5  # round 5 (heldout4, training, ...)
+    .venv/bin/python benchmarks/bench_real.py --set heldout6  # round 6 (heldout5, heldout4, ...)
 
 Each package of ``benchmarks/real_labels.json`` is fetched once with
 ``pip download --no-deps --no-binary :all: NAME==VERSION -d CACHE`` (CACHE defaults to
