@@ -34,6 +34,7 @@ _PIP_CMD = re.compile(
     r"(?P<tool>pip[\d.]*|conda|mamba|micromamba)\s+install\s+(?P<args>[^\n;&|`)]*)"
 )
 _NOT_NAMES = frozenset({"pip", "setuptools", "wheel"})
+_PLACEHOLDER = re.compile(r"XX|<[A-Za-z_][^<>=]*>|[{}$]|\.\.\.")
 _OPTION = re.compile(
     r"^(-r|--requirement|-c|--constraint|-e|--editable)(?:\s*=\s*|\s+|(?=\S))(.+)$")
 _INLINE_OPTS = re.compile(r"\s--?[A-Za-z][\w-]*(?:[=\s]\S+)?")
@@ -209,8 +210,9 @@ def _tokens(args: str) -> Iterator[str]:
             skip = True
         elif word.startswith("-") and word not in ("-e", "--editable"):
             continue
-        elif word.startswith(("{", "$", "<", ">", "2>")) or word.endswith((".txt", ".in")):
-            continue
+        elif word.startswith(("{", "$", "<", ">", "2>")) or word.endswith((".txt", ".in")) \
+                or _PLACEHOLDER.search(word):
+            continue  # redirections, files, and templates (mxnet-cuXXmkl, torch==<version>)
         elif word not in ("-e", "--editable"):
             yield word
 

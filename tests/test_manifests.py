@@ -87,3 +87,9 @@ setup(extras_require=dict(test=tests_require))
 """
     assert sorted({r.name for r in parse_setup_py(src) if r.name}) == [
         "onnx", "pytest", "pytest-cov", "sphinx"]
+
+
+def test_install_line_templates_are_not_names() -> None:
+    text = ("# if cuda XX is installed\n"
+            "pip install mxnet-cuXXmkl gluonfr xxhash 'torch>=1.4' {pkg} torch-<version>\n")
+    assert [r.name for r in install_commands(text)] == ["gluonfr", "xxhash", "torch"]
