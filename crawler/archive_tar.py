@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Iterator
 from typing import IO
 
-from crawler.archive import ArchiveLimits, Entry, Wants, member_cap, safe_name, size_cap
+from crawler.archive import ArchiveLimits, Entry, Wants, member_cap, safe_name, size_cap, strip_top
 from crawler.errors import CorruptArchive
 
 IN_CHUNK = 1 << 18  # compressed bytes read per step
@@ -181,12 +181,7 @@ def _members(cur: _Cursor, gz: bool, wants: Wants, limits: ArchiveLimits) -> Ite
     top: str | None = None
     extra: dict[str, str] = {}
     while True:
-        pos = cur.pos
-        if pos + 512 <= len(cur.buf):  # the usual case, inline: a header inside the chunk
-            block = cur.buf[pos : pos + 512]
-            cur.pos = pos + 512
-        else:
-            block = cur.take(512)
+        block = cur.take(512)
         if not block or (not block[0] and not block.strip(b"\0")):
             cur.drain()
             return
@@ -212,8 +207,7 @@ def _members(cur: _Cursor, gz: bool, wants: Wants, limits: ArchiveLimits) -> Ite
         norm, why = _normal(name)
         if top is None:
             top = norm.split("/", 1)[0] if "/" in norm or kind == b"5" else ""
-        rel = norm[len(top) + 1 :] if top and norm.startswith(top) and norm[len(top) : len(
-            top) + 1] == "/" else norm  # strip_top, inline
+        rel = strip_top(norm, top)
         if kind == b"5" or (not why and not rel):
             cur.skip(body + (-body % 512))
             continue
@@ -240,9 +234,5 @@ def _members(cur: _Cursor, gz: bool, wants: Wants, limits: ArchiveLimits) -> Ite
             cur.skip(-size % 512)
             yield Entry(rel, data)
             continue
-        end = cur.pos + body + (-body % 512)
-        if end <= len(cur.buf):  # skip inside the chunk, inline
-            cur.pos = end
-        else:
-            cur.skip(body + (-body % 512))
+        cur.skip(body + (-body % 512))
         yield entry

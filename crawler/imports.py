@@ -97,9 +97,9 @@ def scan_imports(source: bytes) -> set[str]:
     if not hits:
         return set(dynamic)
     last = hits[-1].start()
-    inside = _multiline_spans(text, last) if _may_span(text, last) else []
-    inside_end = inside[-1][1] if inside else -1
     continued = text.find(b"\\\n", 0, last + 1) != -1 or text.find(b"\\\r\n", 0, last + 1) != -1
+    inside = _multiline_spans(text, last) if continued or _may_span(text, last) else []
+    inside_end = inside[-1][1] if inside else -1
     found: list[str] = []
     for hit in hits:
         if inside_end > 0 or continued:
@@ -159,9 +159,9 @@ def clear_caches() -> None:
 
 
 def _may_span(source: bytes, end: int) -> bool:
-    """Whether a string starting before ``end`` can span lines; if not, skip tokenising."""
-    return (source.find(b'"""', 0, end + 3) != -1 or source.find(b"'''", 0, end + 3) != -1
-            or source.find(b"\\\n", 0, end) != -1)
+    """Whether a triple-quoted string can start before ``end`` (backslash-newlines are
+    checked by the caller); if not, skip tokenising."""
+    return source.find(b'"""', 0, end + 3) != -1 or source.find(b"'''", 0, end + 3) != -1
 
 
 def _multiline_spans(source: bytes, end: int) -> list[tuple[int, int]]:

@@ -88,9 +88,9 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
             continue
         dist = pick_variant(res.dist, present) if res.mapped else res.dist
         guess = "same name"
-        if not res.mapped and dist not in present and dist.replace("-", "") in squashed:
-            dist = squashed[dist.replace("-", "")]
-            guess = f"declared as {dist}"
+        if not res.mapped and dist not in present:
+            dist = squashed.get(dist.replace("-", ""), dist)
+            guess = f"declared as {dist}" if dist in present else guess
         if dist in own:  # the project itself, under a package_dir or src name
             continue
         if not res.mapped and dist not in present:
