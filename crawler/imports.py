@@ -98,7 +98,8 @@ def scan_imports(source: bytes) -> set[str]:
         return set(dynamic)
     last = hits[-1].start()
     continued = text.find(b"\\\n", 0, last + 1) != -1 or text.find(b"\\\r\n", 0, last + 1) != -1
-    inside = _multiline_spans(text, last) if continued or _may_span(text, last) else []
+    inside = _multiline_spans(text, last, continued) if continued or _may_span(text, last) \
+        else []
     inside_end = inside[-1][1] if inside else -1
     found: list[str] = []
     for hit in hits:
@@ -164,15 +165,18 @@ def _may_span(source: bytes, end: int) -> bool:
     return source.find(b'"""', 0, end + 3) != -1 or source.find(b"'''", 0, end + 3) != -1
 
 
-def _multiline_spans(source: bytes, end: int) -> list[tuple[int, int]]:
+def _multiline_spans(source: bytes, end: int, continued: bool) -> list[tuple[int, int]]:
     """(start, end) of string literals spanning lines, tokenised from the top up to ``end``.
 
     Each anchored match skips comments and one-line strings in C and stops after the
-    next literal that may span lines, so Python sees only those (docstrings)."""
+    next literal that may span lines, so Python sees only those (docstrings). The
+    matches see no further than just past ``end`` (a string running on is cut there,
+    still covering ``end + 1``), unless a quoted string may continue with a
+    backslash-newline: then the whole file, as such a string must close to count."""
     spans = []
-    pos, size = 0, len(source)
+    pos, size = 0, len(source) if continued else min(len(source), end + 2)
     while pos < size:
-        tok = _NEXT_STRING.match(source, pos)
+        tok = _NEXT_STRING.match(source, pos, size)
         if tok is None or tok.start(1) > end:
             break
         if b"\n" in tok[1]:

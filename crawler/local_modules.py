@@ -88,6 +88,8 @@ class LocalIndex:
         """The files of ``importers`` for which ``dotted`` is *not* the repository's own
         (``is_local`` for many files at once, looked up once per run of one folder)."""
         parts = dotted.split(".", 2)[:2]
+        if parts[0] not in self.places:  # no folder or module of that name anywhere
+            return list(importers)
         second = parts[1] if len(parts) > 1 else ""
         out: list[str] = []
         last = None
