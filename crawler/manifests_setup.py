@@ -31,20 +31,43 @@ def parse_setup_py(data: bytes) -> list[ReqLine]:
     env = _assignments(tree)
     out: list[ReqLine] = []
     includes: list[ReqLine] = []
-    for node in ast.walk(tree):
+    joined: dict[int, str] = {}  # id of a path's last literal -> the literals joined
+    for node in ast.walk(tree):  # parents before children: joins are seen before literals
+        if isinstance(node, ast.Call | ast.BinOp):
+            _note_join(node, joined)
         if isinstance(node, ast.Call) and _is_setup(node.func):
-            for kw in node.keywords:
-                if kw.arg in _KEYWORDS:
-                    out.extend(_requirements(_strings(kw.value, env, 0)))
-                elif kw.arg == "name":
-                    out.extend(_project(next(_strings(kw.value, env, 0), ""), "setup(name=...)"))
-                elif kw.arg == "url":
-                    out.extend(_project(repo_name(next(_strings(kw.value, env, 0), "")),
+            for arg, value in _keywords(node.keywords, env, 0):
+                if arg in _KEYWORDS:
+                    out.extend(_requirements(_strings(value, env, 0)))
+                elif arg == "name":
+                    out.extend(_project(next(_strings(value, env, 0), ""), "setup(name=...)"))
+                elif arg == "url":
+                    out.extend(_project(repo_name(next(_strings(value, env, 0), "")),
                                         "setup(url=...)"))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if re.fullmatch(r"[\w./\-]+\.txt", node.value) and "req" in node.value.lower():
-                includes.append(ReqLine(include=node.value, text=f"setup.py reads {node.value}"))
+                path = joined.get(id(node), node.value)
+                includes.append(ReqLine(include=path, text=f"setup.py reads {path}"))
     return out + includes
+
+
+def _note_join(node: ast.Call | ast.BinOp, joined: dict[int, str]) -> None:
+    """``os.path.join(HERE, 'requirements', 'base.txt')`` or ``HERE / 'requirements' /
+    'base.txt'``: remember ``requirements/base.txt`` for the last literal."""
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else \
+            getattr(node.func, "id", "")
+        parts = node.args if name == "join" else []
+    else:
+        parts = []
+        left: ast.expr = node
+        while isinstance(left, ast.BinOp) and isinstance(left.op, ast.Div):
+            parts.insert(0, left.right)
+            left = left.left
+    literals = [p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str)]
+    if len(literals) > 1 and parts and isinstance(parts[-1], ast.Constant) \
+            and id(parts[-1]) not in joined:
+        joined[id(parts[-1])] = "/".join(literals)
 
 
 def _project(name: str, text: str) -> list[ReqLine]:
@@ -75,6 +98,33 @@ def _assignments(tree: ast.Module) -> dict[str, ast.expr]:
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
             env[node.target.id] = node.value
     return env
+
+
+def _keywords(keywords: list[ast.keyword], env: dict[str, ast.expr], depth: int
+              ) -> Iterator[tuple[str, ast.expr]]:
+    """(name, value) of a call's keywords, ``**info`` unpacked when ``info`` is (a module
+    name bound to) a dict literal or a ``dict(...)`` call: ``setup(**setup_info)``."""
+    for kw in keywords:
+        if kw.arg is not None:
+            yield kw.arg, kw.value
+        elif depth < 8:
+            yield from _unpacked(kw.value, env, depth + 1)
+
+
+def _unpacked(node: ast.expr, env: dict[str, ast.expr], depth: int
+              ) -> Iterator[tuple[str, ast.expr]]:
+    while isinstance(node, ast.Name) and node.id in env and depth < 8:
+        node, depth = env[node.id], depth + 1
+    if isinstance(node, ast.Dict):
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:  # {**base, ...}
+                yield from _unpacked(value, env, depth + 1)
+            elif isinstance(key, ast.Constant) and isinstance(key.value, str):
+                yield key.value, value
+    elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "dict":
+        for arg in node.args:
+            yield from _unpacked(arg, env, depth + 1)
+        yield from _keywords(node.keywords, env, depth)
 
 
 def _strings(node: ast.expr, env: dict[str, ast.expr], depth: int) -> Iterator[str]:

@@ -71,9 +71,11 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
         if via not in ev.via:
             ev.via.append(via)
     present = set(evidence)
-    # unmapped "jaxtap" is the declared "jax-tap": same name without its separators
-    squashed = {name.replace("-", ""): name for name, ev in evidence.items()
-                if "declared" in ev.sources}
+    # unmapped "jaxtap" is the declared "jax-tap": same name without its separators;
+    # unmapped "prctl" is the declared "python-prctl" (also "py-" prefixes)
+    declared = sorted(name for name, ev in evidence.items() if "declared" in ev.sources)
+    squashed = {name.removeprefix(pre).replace("-", ""): name
+                for pre in ("python-", "py-", "") for name in declared}
     unresolved: set[str] = set()
     in_code: set[str] = set()  # distributions imported by code other than tests
     for dotted in sorted(imports):

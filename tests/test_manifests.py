@@ -89,6 +89,45 @@ setup(extras_require=dict(test=tests_require))
         "onnx", "pytest", "pytest-cov", "sphinx"]
 
 
+def test_setup_py_keywords_unpacked_from_a_dict() -> None:
+    """``setup(**info)``: the dict's keys are setup() keywords (paddle-parakeet, round 7)."""
+    src = b"""
+from setuptools import setup
+base = {'url': 'https://github.com/me/demo-repo', 'extras_require': {'doc': ['sphinx']}}
+info = dict(name='demo', install_requires=['numpy', 'sox'], **base)
+setup(**info, tests_require=['nose'])
+setup(**{'install_requires': ['scipy'], 'python_requires': '>=3.6'})
+"""
+    lines = parse_setup_py(src)
+    assert sorted(r.name for r in lines if r.name) == ["numpy", "scipy", "sox", "sphinx"]
+    assert sorted(r.project for r in lines if r.project) == ["demo", "demo-repo"]
+
+
+def test_setup_py_requirement_paths_joined_from_parts() -> None:
+    """rax (round 7): ``os.path.join(HERE, 'requirements', 'requirements.txt')``."""
+    src = b"""
+import os, pathlib
+HERE = os.path.dirname(__file__)
+def req(name):
+    return open(os.path.join(HERE, 'requirements', name)).read().split()
+setup(install_requires=open(os.path.join(HERE, 'requirements', 'requirements.txt')).read(),
+      extras_require={'test': (pathlib.Path(HERE) / 'requirements' / 'test-req.txt').read_text(),
+                      'dev': open('requirements-dev.txt').read()})
+"""
+    assert sorted(r.include for r in parse_setup_py(src) if r.include) == [
+        "requirements-dev.txt", "requirements/requirements.txt", "requirements/test-req.txt"]
+    blobs = {"setup.py": src, "requirements/requirements.txt": b"numpy\n",
+             "requirements/test-req.txt": b"pytest\n", "requirements-dev.txt": b"black\n"}
+    result = parse_manifests(blobs, max_depth=5)
+    assert sorted({d.name for d in result.deps}) == ["black", "numpy", "pytest"]
+    assert not result.errors
+
+
+def test_setup_py_unpacking_that_is_no_dict_is_skipped() -> None:
+    src = b"import json\nsetup(**json.load(open('meta.json')), install_requires=['torch'])\n"
+    assert [r.name for r in parse_setup_py(src) if r.name] == ["torch"]
+
+
 def test_install_line_templates_are_not_names() -> None:
     text = ("# if cuda XX is installed\n"
             "pip install mxnet-cuXXmkl gluonfr xxhash 'torch>=1.4' {pkg} torch-<version>\n")

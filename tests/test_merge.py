@@ -20,6 +20,15 @@ def test_unmapped_import_takes_a_declared_name_spelled_with_separators() -> None
     assert ex.unresolved == ("quxlib",)
 
 
+def test_unmapped_import_takes_a_declared_python_prefixed_name() -> None:
+    ex = extract_files([("requirements.txt", b"python-quxctl\npy-zorblib\n"),
+                        ("a.py", b"import quxctl\nimport zorb_lib\nimport python\n")])
+    tools = {t.name: t for t in ex.tools}
+    assert set(tools) == {"python-quxctl", "py-zorblib", "python"}
+    assert "import quxctl (unmapped: declared as python-quxctl)" in tools["python-quxctl"].via
+    assert "import zorb_lib (unmapped: declared as py-zorblib)" in tools["py-zorblib"].via
+
+
 def test_own_project_name_is_never_a_tool() -> None:
     ex = extract_files([
         ("pyproject.toml", b'[project]\nname = "My_Tool"\ndependencies = ["numpy"]\n'),
