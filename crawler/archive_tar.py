@@ -204,6 +204,9 @@ def _members(cur: _Cursor, gz: bool, wants: Wants, limits: ArchiveLimits) -> Ite
             name = raw_name.decode("utf-8", "surrogateescape")
             link = ""
         body = 0 if kind in _NO_BODY else size
+        if kind == b"5" and top is not None:  # a folder: nothing to read or report
+            cur.skip(body + (-body % 512))
+            continue
         norm, why = _normal(name)
         if top is None:
             top = norm.split("/", 1)[0] if "/" in norm or kind == b"5" else ""
