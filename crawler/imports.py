@@ -252,6 +252,7 @@ def _names_of(stmt: str) -> Iterator[str]:
                 yield _clean(hit.group(1))
 
 
+_SHELL_ASSIGN = re.compile(r"\w+\s*=\s*[!%]")  # files = !ls
 _SHELL_MAGICS = ("%%bash", "%%sh", "%%script", "%%writefile", "%%html", "%%javascript",
                  "%%js", "%%latex", "%%markdown", "%%perl", "%%ruby", "%%svg", "%%file")
 
@@ -287,7 +288,8 @@ def _split_cell(text: str, code: list[str], shell: list[str]) -> None:
         return
     for line in lines:
         bare = line.strip()
-        if bare.startswith(("!", "%")) or re.match(r"^\w+\s*=\s*[!%]", bare):
+        if bare.startswith(("!", "%")) or (("!" in bare or "%" in bare)
+                                           and _SHELL_ASSIGN.match(bare)):
             shell.append(bare.lstrip("!%").split("=", 1)[-1].lstrip(" !%")
                          if not bare.startswith(("!", "%")) else bare.lstrip("!%"))
             code.append("")
