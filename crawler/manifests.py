@@ -86,7 +86,7 @@ def command_kind(path: str) -> str:
 def readme_code(text: str) -> str:
     """The parts of a README that are commands: fenced/indented blocks, inline code, $-lines."""
     parts = re.findall(r"^[ \t]*(?:```|~~~)[^\n]*\n(.*?)^[ \t]*(?:```|~~~)", text, re.M | re.S)
-    parts += re.findall(r"`([^`\n]+)`", text)
+    parts += [p.replace("\n", " ") for p in re.findall(r"`([^`\n]+(?:\n[^`\n]+)?)`", text)]
     parts += re.findall(r"^(?:    |\t)(.*)$", text, re.M)
     parts += re.findall(r"^[ \t>]*((?:\$|sudo|pip|conda|python|!|%)[^\n]*)$", text, re.M)
     return "\n".join(dict.fromkeys(p.strip() for p in parts))

@@ -24,6 +24,8 @@ _TEST_DIRS = frozenset({"test", "tests", "testing", "external_tests", "unit_test
 _TEST_FILE = re.compile(r"(?:test_.*|.*_test|.*_tests|conftest)\.py")
 # test inputs, often code that is broken or imports nothing real on purpose
 _FIXTURE_DIRS = frozenset({"testdata", "test_data", "fixtures", "test_fixtures"})
+_PLATFORM_SUFFIXES = frozenset({"cpu", "gpu", "cuda", "macos", "osx", "mac", "win", "windows",
+                                "linux"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,14 @@ class _Evidence:
     via: list[str]
 
 
+def _is_own(name: str, own: Collection[str]) -> bool:
+    """The project itself, also as a platform build of it (``sciann-macos``)."""
+    if name in own:
+        return True
+    base, _, suffix = name.rpartition("-")
+    return suffix in _PLATFORM_SUFFIXES and base in own
+
+
 def is_test_file(path: str) -> bool:
     """Whether a repo-relative path is test code (``tests/``, ``test_*.py``, ``conftest.py``)."""
     folder, _, base = path.rpartition("/")
@@ -59,7 +69,7 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
     """
     evidence: dict[str, _Evidence] = {}
     for dep in deps:
-        if dep.name in own:
+        if _is_own(dep.name, own):
             continue
         ev = evidence.setdefault(dep.name, _Evidence(set(), [], set(), []))
         ev.sources.add(dep.source)

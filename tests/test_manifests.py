@@ -89,6 +89,12 @@ setup(extras_require=dict(test=tests_require))
         "onnx", "pytest", "pytest-cov", "sphinx"]
 
 
+def test_readme_inline_code_wrapped_over_a_line_break() -> None:
+    """mesh-tensorflow (round 8): `pip\ninstall tensorflow-gpu` in a paragraph."""
+    text = "Install it with `pip\ninstall tensorflow-gpu` first, then `a` and\n`pip install b`.\n"
+    assert [r.name for r in install_commands(readme_code(text))] == ["tensorflow-gpu", "b"]
+
+
 def test_setup_py_keywords_unpacked_from_a_dict() -> None:
     """``setup(**info)``: the dict's keys are setup() keywords (paddle-parakeet, round 7)."""
     src = b"""

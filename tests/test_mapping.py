@@ -118,6 +118,7 @@ def test_long_tail_imports(name: str, dist: str) -> None:
     ("google.api_core.exceptions", "google-api-core"), ("google.rpc", "googleapis-common-protos"),
     ("pyannote.audio", "pyannote-audio"), ("backports.zoneinfo", "backports-zoneinfo"),
     ("openff.toolkit.topology", "openff-toolkit"), ("orbax.checkpoint", "orbax-checkpoint"),
+    ("sphinxcontrib.katex", "sphinxcontrib-katex"), ("eos", "extendedos"),
 ])
 def test_namespace_templates(name: str, dist: str) -> None:
     assert resolve_import(name).dist == dist

@@ -40,6 +40,15 @@ def test_own_project_name_is_never_a_tool() -> None:
     assert ex.own == ("my-tool", "mytool-pkg")
 
 
+def test_platform_build_of_the_project_is_its_own_name() -> None:
+    ex = extract_files([  # sciann (round 8): README `pip install sciann-macos`
+        ("setup.py", b"from setuptools import setup\n"
+                     b"setup(name='sciann', install_requires=['keras'])\n"),
+        ("README.md", b"```\npip install sciann-macos\npip install sciann-extras\n```\n"),
+    ])
+    assert [t.name for t in ex.tools] == ["keras", "sciann-extras"]
+
+
 def test_import_of_the_project_under_another_folder_is_not_a_tool() -> None:
     ex = extract_files([  # package_dir={"fastops": "lib"}: `import fastops` finds no folder
         ("setup.py", b"from setuptools import setup\nsetup(name='fastops', "
