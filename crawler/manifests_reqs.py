@@ -35,6 +35,7 @@ _PIP_CMD = re.compile(
 )
 _NOT_NAMES = frozenset({"pip", "setuptools", "wheel"})
 _PLACEHOLDER = re.compile(r"XX|<[A-Za-z_][^<>=]*>|[{}$]|\.\.\.")
+_SPACED_PLACEHOLDER = re.compile(r"(?:(?<=\s)|^)<[A-Za-z_][^<>=\n]*>")
 _OPTION = re.compile(
     r"^(-r|--requirement|-c|--constraint|-e|--editable)(?:\s*=\s*|\s+|(?=\S))(.+)$")
 _INLINE_OPTS = re.compile(r"\s--?[A-Za-z][\w-]*(?:[=\s]\S+)?")
@@ -194,6 +195,7 @@ def install_commands(text: str) -> Iterator[ReqLine]:
 
 
 def _tokens(args: str) -> Iterator[str]:
+    args = _SPACED_PLACEHOLDER.sub(" ", args)  # pip install -e <path to repository>
     if _SHLEX_SPECIAL.search(args) is None:
         words = args.split()  # what shlex gives for such text, much faster
     else:

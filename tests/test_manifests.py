@@ -136,5 +136,7 @@ def test_setup_py_unpacking_that_is_no_dict_is_skipped() -> None:
 
 def test_install_line_templates_are_not_names() -> None:
     text = ("# if cuda XX is installed\n"
-            "pip install mxnet-cuXXmkl gluonfr xxhash 'torch>=1.4' {pkg} torch-<version>\n")
-    assert [r.name for r in install_commands(text)] == ["gluonfr", "xxhash", "torch"]
+            "pip install mxnet-cuXXmkl gluonfr xxhash 'torch>=1.4' {pkg} torch-<version>\n"
+            "pip install -e <path to repository> 'numpy<2' scipy\n")
+    assert [r.name for r in install_commands(text)] == [
+        "gluonfr", "xxhash", "torch", "numpy", "scipy"]

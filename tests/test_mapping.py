@@ -66,6 +66,7 @@ def test_declared_and_conda_names() -> None:
 def test_variants_follow_what_is_declared() -> None:
     assert pick_variant("tensorflow", {"tensorflow-gpu"}) == "tensorflow-gpu"
     assert pick_variant("cupy", {"cupy-cuda11x"}) == "cupy-cuda11x"
+    assert pick_variant("clip", {"clip-anytorch", "torch"}) == "clip-anytorch"
     assert pick_variant("tensorflow", {"torch"}) == "tensorflow"
 
 
@@ -119,6 +120,7 @@ def test_long_tail_imports(name: str, dist: str) -> None:
     ("pyannote.audio", "pyannote-audio"), ("backports.zoneinfo", "backports-zoneinfo"),
     ("openff.toolkit.topology", "openff-toolkit"), ("orbax.checkpoint", "orbax-checkpoint"),
     ("sphinxcontrib.katex", "sphinxcontrib-katex"), ("eos", "extendedos"),
+    ("espnet2.bin", "espnet"), ("dora", "dora-search"), ("zero", "libzero"),
 ])
 def test_namespace_templates(name: str, dist: str) -> None:
     assert resolve_import(name).dist == dist
