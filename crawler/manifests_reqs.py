@@ -34,6 +34,7 @@ _PIP_CMD = re.compile(
     r"(?P<tool>pip[\d.]*|conda|mamba|micromamba)\s+install\s+(?P<args>[^\n;&|`)]*)"
 )
 _NOT_NAMES = frozenset({"pip", "setuptools", "wheel"})
+_CONTINUED = re.compile(r"\\\r?\n")
 _PLACEHOLDER = re.compile(r"XX|<[A-Za-z_][^<>=]*>|[{}$]|\.\.\.")
 _SPACED_PLACEHOLDER = re.compile(r"(?:(?<=\s)|^)<[A-Za-z_][^<>=\n]*>")
 _OPTION = re.compile(
@@ -182,8 +183,9 @@ def install_commands(text: str) -> Iterator[ReqLine]:
     """
     if "install" not in text:
         return
-    joined = re.sub(r"\\\r?\n", " ", text)
-    for line in joined.split("\n"):  # a command ends with its line; most lines have none
+    joined = _CONTINUED.sub(" ", text) if "\\" in text else text
+    # a command ends with its line; most lines have none, and a README repeats some
+    for line in dict.fromkeys(joined.split("\n")):
         if "install" not in line:
             continue
         for m in _PIP_CMD.finditer(line):

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from packaging.utils import canonicalize_name
 
@@ -60,8 +60,7 @@ def _prefix_lookup(table: dict[str, str], name: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
+class Resolved(NamedTuple):
     """What an import name maps to: a distribution, or nothing (``dist=""``)."""
 
     dist: str
@@ -106,7 +105,7 @@ def resolve_import(dotted: str) -> Resolved:
 
 def _unversioned(parts: list[str]) -> list[str]:
     """``google.cloud.pubsub_v1`` → ``google.cloud.pubsub`` (API-version modules)."""
-    if len(parts) >= 3 and parts[:2] == ["google", "cloud"]:
+    if parts[0] == "google" and len(parts) >= 3 and parts[1] == "cloud":
         bare = _GCLOUD_VERSION.sub("", parts[2])
         if bare:
             return [*parts[:2], bare, *parts[3:]]
@@ -115,6 +114,9 @@ def _unversioned(parts: list[str]) -> list[str]:
 
 def _longest_prefix(table: dict[str, str], parts: list[str]) -> tuple[str, int] | None:
     """(distribution, number of parts matched) for the longest key or template."""
+    if len(parts) == 1:
+        dist = table.get(parts[0])
+        return None if dist is None else (dist, 1)
     for i in range(len(parts), 0, -1):
         key = ".".join(parts[:i])
         if key in table:
@@ -152,9 +154,12 @@ def _variants() -> dict[str, tuple[str, ...]]:
 
 def pick_variant(dist: str, present: set[str]) -> str:
     """The variant of ``dist`` among ``present`` (declared/installed names), or ``dist``."""
-    for pattern in _variants().get(dist, ()):
-        hits = sorted(p for p in present if p == pattern or (
-            pattern.endswith("*") and p.startswith(pattern[:-1])))
+    for pattern in _variants().get(dist, ()) if present else ():
+        if not pattern.endswith("*"):
+            if pattern in present:
+                return pattern
+            continue
+        hits = sorted(p for p in present if p.startswith(pattern[:-1]))
         if hits:
             return hits[0]
     return dist

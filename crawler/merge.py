@@ -88,11 +88,12 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
                 for pre in ("python-", "py-", "") for name in declared}
     unresolved: set[str] = set()
     in_code: set[str] = set()  # distributions imported by code other than tests
+    known = known_tops()
     for dotted in sorted(imports):
         top = dotted.split(".", 1)[0]
         if is_stdlib(top):
             continue
-        files = index.foreign(dotted, imports[dotted], top in known_tops())
+        files = index.foreign(dotted, imports[dotted], top in known)
         if not files:
             continue
         res = resolve_import(dotted)
