@@ -89,15 +89,44 @@ def _is_setup(func: ast.expr) -> bool:
 
 
 def _assignments(tree: ast.Module) -> dict[str, ast.expr]:
+    """Module-level names and what they hold, following later additions to them:
+    ``EXTRAS["dev"] = [...]``, ``REQS += [...]``, ``REQS.extend([...])``/``.append(...)``."""
     env: dict[str, ast.expr] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     env[target.id] = node.value
+                elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
+                        and target.value.id in env:
+                    env[target.value.id] = _with_key(env[target.value.id], target.slice,
+                                                     node.value)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
             env[node.target.id] = node.value
+        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) \
+                and isinstance(node.target, ast.Name) and node.target.id in env:
+            env[node.target.id] = ast.BinOp(env[node.target.id], ast.Add(), node.value)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            call = node.value
+            if isinstance(call.func, ast.Attribute) and call.func.attr in ("extend", "append") \
+                    and isinstance(call.func.value, ast.Name) and call.func.value.id in env \
+                    and len(call.args) == 1:
+                name, added = call.func.value.id, call.args[0]
+                if call.func.attr == "append":
+                    added = ast.List([added], ast.Load())
+                env[name] = ast.BinOp(env[name], ast.Add(), added)
     return env
+
+
+def _with_key(held: ast.expr, key: ast.expr, value: ast.expr) -> ast.expr:
+    """A dict literal or ``dict(...)`` call with one more string key."""
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+        return held
+    if isinstance(held, ast.Dict):
+        return ast.Dict([*held.keys, key], [*held.values, value])
+    if isinstance(held, ast.Call) and getattr(held.func, "id", "") == "dict":
+        return ast.Call(held.func, held.args, [*held.keywords, ast.keyword(key.value, value)])
+    return held
 
 
 def _keywords(keywords: list[ast.keyword], env: dict[str, ast.expr], depth: int

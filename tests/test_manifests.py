@@ -129,6 +129,26 @@ setup(install_requires=open(os.path.join(HERE, 'requirements', 'requirements.txt
     assert not result.errors
 
 
+def test_setup_py_names_added_to_after_assignment() -> None:
+    """setfit (round 10): ``EXTRAS_REQUIRE["compat"] = ...`` after the dict is built."""
+    src = b"""
+REQS = ["numpy"]
+REQS += ["scipy"]
+REQS.extend(["pandas"])
+REQS.append("torch")
+EXTRAS = {"tests": ["pytest"]}
+EXTRAS["compat"] = ["fsspec<2023"] + REQS
+info = dict(name="demo")
+info["install_requires"] = REQS
+info["extras_require"] = EXTRAS
+setup(**info)
+"""
+    lines = parse_setup_py(src)
+    assert sorted({r.name for r in lines if r.name}) == [
+        "fsspec", "numpy", "pandas", "pytest", "scipy", "torch"]
+    assert [r.project for r in lines if r.project] == ["demo"]
+
+
 def test_setup_py_unpacking_that_is_no_dict_is_skipped() -> None:
     src = b"import json\nsetup(**json.load(open('meta.json')), install_requires=['torch'])\n"
     assert [r.name for r in parse_setup_py(src) if r.name] == ["torch"]
