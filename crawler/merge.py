@@ -44,6 +44,10 @@ class _Evidence:
     files: set[str]
     via: list[str]
 
+    @classmethod
+    def new(cls) -> _Evidence:
+        return cls(set(), [], set(), [])
+
 
 def _is_own(name: str, own: Collection[str]) -> bool:
     """The project itself, also as a platform build of it (``sciann-macos``)."""
@@ -71,7 +75,7 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
     for dep in deps:
         if _is_own(dep.name, own):
             continue
-        ev = evidence.setdefault(dep.name, _Evidence(set(), [], set(), []))
+        ev = evidence.get(dep.name) or evidence.setdefault(dep.name, _Evidence.new())
         ev.sources.add(dep.source)
         ev.files.add(dep.file)
         if dep.spec:
@@ -88,6 +92,7 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
                 for pre in ("python-", "py-", "") for name in declared}
     unresolved: set[str] = set()
     in_code: set[str] = set()  # distributions imported by code other than tests
+    tests: dict[str, bool] = {}  # is_test_file, once per importing file
     known = known_tops()
     for dotted in sorted(imports):
         top = dotted.split(".", 1)[0]
@@ -114,13 +119,14 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
             files = [f for f in files if f.rpartition("/")[2] != "setup.py"]
         if not dist or not files:
             continue
-        ev = evidence.setdefault(dist, _Evidence(set(), [], set(), []))
+        ev = evidence.get(dist) or evidence.setdefault(dist, _Evidence.new())
         ev.sources.add("imported")
         ev.files.update(files)
         via = f"import {res.key}" if res.mapped else f"import {top} (unmapped: {guess})"
         if via not in ev.via:
             ev.via.append(via)
-        if dist not in in_code and not all(map(is_test_file, files)):
+        if dist not in in_code and not all(
+                tests[f] if f in tests else tests.setdefault(f, is_test_file(f)) for f in files):
             in_code.add(dist)
     tools = tuple(
         Tool(name, tuple(sorted(ev.sources)), min(ev.specs)[1] if ev.specs else "",
