@@ -6,6 +6,7 @@ import ast
 import configparser
 import re
 from collections.abc import Iterator
+from typing import TypeGuard
 
 from packaging.utils import canonicalize_name
 
@@ -35,14 +36,14 @@ def parse_setup_py(data: bytes) -> list[ReqLine]:
     for node in ast.walk(tree):  # parents before children: joins are seen before literals
         if isinstance(node, ast.Call | ast.BinOp):
             _note_join(node, joined)
-        if isinstance(node, ast.Call) and _is_setup(node.func):
+        if isinstance(node, ast.Call) and _call_name(node.func) == "setup":
             for arg, value in _keywords(node.keywords, env, 0):
                 if arg in _KEYWORDS:
                     out.extend(_requirements(_strings(value, env, 0)))
                 elif arg == "name":
-                    out.extend(_project(next(_strings(value, env, 0), ""), "setup(name=...)"))
+                    out.extend(project_line(next(_strings(value, env, 0), ""), "setup(name=...)"))
                 elif arg == "url":
-                    out.extend(_project(repo_name(next(_strings(value, env, 0), "")),
+                    out.extend(project_line(repo_name(next(_strings(value, env, 0), "")),
                                         "setup(url=...)"))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if re.fullmatch(r"[\w./\-]+\.txt", node.value) and "req" in node.value.lower():
@@ -55,9 +56,7 @@ def _note_join(node: ast.Call | ast.BinOp, joined: dict[int, str]) -> None:
     """``os.path.join(HERE, 'requirements', 'base.txt')`` or ``HERE / 'requirements' /
     'base.txt'``: remember ``requirements/base.txt`` for the last literal."""
     if isinstance(node, ast.Call):
-        name = node.func.attr if isinstance(node.func, ast.Attribute) else \
-            getattr(node.func, "id", "")
-        parts = node.args if name == "join" else []
+        parts = node.args if _call_name(node.func) == "join" else []
     else:
         parts = []
         left: ast.expr = node
@@ -70,7 +69,7 @@ def _note_join(node: ast.Call | ast.BinOp, joined: dict[int, str]) -> None:
         joined[id(parts[-1])] = "/".join(literals)
 
 
-def _project(name: str, text: str) -> list[ReqLine]:
+def project_line(name: str, text: str) -> list[ReqLine]:
     """The line naming the project a manifest defines (none for an unusable name)."""
     name = name.strip()
     return [ReqLine(text=f"{text}: {name}"[:120], project=str(canonicalize_name(name)))] \
@@ -83,9 +82,13 @@ def repo_name(url: str) -> str:
     return m.group(1).removesuffix(".git") if m else ""
 
 
-def _is_setup(func: ast.expr) -> bool:
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return name == "setup"
+def _call_name(func: ast.expr) -> str:
+    """``setup`` of ``setup(...)`` and ``setuptools.setup(...)``."""
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def _is_dict_call(node: ast.expr) -> TypeGuard[ast.Call]:
+    return isinstance(node, ast.Call) and getattr(node.func, "id", "") == "dict"
 
 
 def _assignments(tree: ast.Module) -> dict[str, ast.expr]:
@@ -124,7 +127,7 @@ def _with_key(held: ast.expr, key: ast.expr, value: ast.expr) -> ast.expr:
         return held
     if isinstance(held, ast.Dict):
         return ast.Dict([*held.keys, key], [*held.values, value])
-    if isinstance(held, ast.Call) and getattr(held.func, "id", "") == "dict":
+    if _is_dict_call(held):
         return ast.Call(held.func, held.args, [*held.keywords, ast.keyword(key.value, value)])
     return held
 
@@ -150,7 +153,7 @@ def _unpacked(node: ast.expr, env: dict[str, ast.expr], depth: int
                 yield from _unpacked(value, env, depth + 1)
             elif isinstance(key, ast.Constant) and isinstance(key.value, str):
                 yield key.value, value
-    elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "dict":
+    elif _is_dict_call(node):
         for arg in node.args:
             yield from _unpacked(arg, env, depth + 1)
         yield from _keywords(node.keywords, env, depth)
@@ -210,9 +213,9 @@ def parse_setup_cfg(data: bytes) -> list[ReqLine]:
         texts.extend(v for _, v in parser.items("options.extras_require"))
     out: list[ReqLine] = []
     if parser.has_option("metadata", "name"):
-        out.extend(_project(parser.get("metadata", "name"), "[metadata] name"))
+        out.extend(project_line(parser.get("metadata", "name"), "[metadata] name"))
     if parser.has_option("metadata", "url"):
-        out.extend(_project(repo_name(parser.get("metadata", "url")), "[metadata] url"))
+        out.extend(project_line(repo_name(parser.get("metadata", "url")), "[metadata] url"))
     for text in texts:
         if text.strip().startswith("file:"):
             for path in text.strip()[5:].split(","):

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import yaml
-from packaging.utils import canonicalize_name
 
 from crawler.manifests_reqs import ReqLine, conda_spec, parse_requirement_text
-from crawler.manifests_setup import repo_name
+from crawler.manifests_setup import project_line, repo_name
 from crawler.mapping import conda_name, declared_name
 
 _NOT_DEPS = frozenset({"python", "pip"})
@@ -59,11 +58,8 @@ def parse_pyproject(data: bytes) -> list[ReqLine]:
     own = declared_name(name) if name else ""
     urls = project.get("urls") if isinstance(project.get("urls"), dict) else {}
     repos = {repo_name(str(u)) for u in [*urls.values(), poetry.get("repository") or ""]} - {""}
-    return [r for r in out if r.name != own] + (
-        [ReqLine(text=f"project name: {name}"[:120], project=str(canonicalize_name(name)))]
-        if own else []) + [
-        ReqLine(text=f"project URL: …/{repo}"[:120], project=str(canonicalize_name(repo)))
-        for repo in sorted(repos)]
+    return [r for r in out if r.name != own] + project_line(name, "project name") + [
+        line for repo in sorted(repos) for line in project_line(repo, "project URL")]
 
 
 def parse_pipfile(data: bytes) -> list[ReqLine]:

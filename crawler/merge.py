@@ -44,9 +44,13 @@ class _Evidence:
     files: set[str]
     via: list[str]
 
-    @classmethod
-    def new(cls) -> _Evidence:
-        return cls(set(), [], set(), [])
+
+def _record(evidence: dict[str, _Evidence], name: str) -> _Evidence:
+    """The evidence kept for ``name``, created empty on first use."""
+    ev = evidence.get(name)
+    if ev is None:
+        ev = evidence[name] = _Evidence(set(), [], set(), [])
+    return ev
 
 
 def _is_own(name: str, own: Collection[str]) -> bool:
@@ -75,7 +79,7 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
     for dep in deps:
         if _is_own(dep.name, own):
             continue
-        ev = evidence.get(dep.name) or evidence.setdefault(dep.name, _Evidence.new())
+        ev = _record(evidence, dep.name)
         ev.sources.add(dep.source)
         ev.files.add(dep.file)
         if dep.spec:
@@ -119,7 +123,7 @@ def merge_tools(deps: list[Dep], imports: dict[str, list[str]], index: LocalInde
             files = [f for f in files if f.rpartition("/")[2] != "setup.py"]
         if not dist or not files:
             continue
-        ev = evidence.get(dist) or evidence.setdefault(dist, _Evidence.new())
+        ev = _record(evidence, dist)
         ev.sources.add("imported")
         ev.files.update(files)
         via = f"import {res.key}" if res.mapped else f"import {top} (unmapped: {guess})"
